@@ -1,0 +1,353 @@
+import { readFileSync } from 'node:fs';
+import { DEFAULTS } from './defaults.ts';
+import { ConfigError } from './config-error.ts';
+import { parseClaimPath, type ClaimPath } from '../verification/claim-path.ts';
+import { isLoopbackHost } from '../keys/fetch-bounded.ts';
+
+export type AuthMode = 'default' | 'protect-all';
+
+/** How tokens of one issuer are verified. */
+export interface IssuerConfig {
+  /** Expected `iss`, compared byte for byte. */
+  readonly issuer: string;
+  /** Accepted `aud` values; any one must match. */
+  readonly audience: readonly string[];
+  /** JWKS URL; when undefined, keys are found through OIDC discovery. */
+  readonly jwksUri: URL | undefined;
+  /** Allowed `alg` values. */
+  readonly algorithms: readonly string[];
+  /** Where roles live. */
+  readonly rolesClaim: ClaimPath;
+  /** Where scopes live; undefined reads `scope` and `scp`. */
+  readonly scopesClaim: ClaimPath | undefined;
+  /** Required `typ` header (e.g. `at+jwt`, RFC 9068); undefined accepts any. */
+  readonly tokenType: string | undefined;
+  /** Required `token_use` claim (Cognito: `access`); undefined accepts any. */
+  readonly tokenUse: string | undefined;
+  /** Opt-in: a token with no `iss` is verified with this issuer's keys alone. */
+  readonly allowMissingIssuer: boolean;
+  /** Opt-in: a token with no `aud` is accepted (one with an `aud` must still match). */
+  readonly allowMissingAudience: boolean;
+}
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly mode: AuthMode;
+  /** Cookie read when a request has no Authorization header; undefined ignores cookies. */
+  readonly cookieName: string | undefined;
+  /** Origins allowed to call with cookies (CORS); only used when cookieName is set. */
+  readonly corsOrigins: readonly string[];
+  /** Allowed clock skew on exp, nbf and iat, in seconds. */
+  readonly clockToleranceSeconds: number;
+  /** Trusted issuers; empty when the embedded development issuer is used. */
+  readonly issuers: readonly IssuerConfig[];
+  /** True when no issuer is configured: `npm start` runs the embedded dev issuer. */
+  readonly devIssuer: boolean;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface LoadConfigOptions {
+  /** Reads the AUTH_CONFIG file; defaults to a synchronous UTF-8 read. */
+  readonly readFile?: (path: string) => string;
+}
+
+const SYMMETRIC_OR_NONE = /^(none|HS\d+)$/i;
+const KNOWN_ALGORITHMS = new Set([...DEFAULTS.algorithms, 'ES256K', 'Ed25519']);
+
+/**
+ * Reads and checks the whole configuration from environment variables (and
+ * the AUTH_CONFIG file they may name). Returns a frozen, fully defaulted
+ * object, or throws one ConfigError naming the variable and the fix.
+ */
+export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  const port = integer(env, 'PORT', DEFAULTS.port, 0, 65_535);
+  const host = nonEmpty(env, 'HOST') ?? DEFAULTS.host;
+  const mode = authMode(env);
+  const cookieName = cookie(env);
+  const corsOrigins = list(env, 'CORS_ORIGINS') ?? [];
+  for (const origin of corsOrigins) checkOrigin(origin);
+  const clockToleranceSeconds = integer(env, 'AUTH_CLOCK_TOLERANCE', DEFAULTS.clockToleranceSeconds, 0, 300);
+
+  const configFile = nonEmpty(env, 'AUTH_CONFIG');
+  const singleIssuerVariables = SINGLE_ISSUER_VARIABLES.filter((name) => env[name] !== undefined && env[name] !== '');
+  let issuers: IssuerConfig[];
+  if (configFile !== undefined) {
+    if (singleIssuerVariables.length > 0) {
+      throw new ConfigError(
+        'AUTH_CONFIG',
+        `cannot be combined with ${singleIssuerVariables.join(', ')}; put every issuer in the file, or unset AUTH_CONFIG.`,
+      );
+    }
+    issuers = issuersFromFile(configFile, options.readFile ?? ((path) => readFileSync(path, 'utf8')));
+  } else if (env.AUTH_ISSUER !== undefined && env.AUTH_ISSUER !== '') {
+    issuers = [issuerFromEnv(env)];
+  } else {
+    const stray = singleIssuerVariables.filter((name) => name !== 'AUTH_ISSUER');
+    if (stray.length > 0) {
+      throw new ConfigError('AUTH_ISSUER', `is required when ${stray.join(', ')} is set.`);
+    }
+    if (env.NODE_ENV === 'production') {
+      throw new ConfigError(
+        'AUTH_ISSUER',
+        'is required when NODE_ENV=production: the embedded development issuer never runs in production.',
+      );
+    }
+    issuers = [];
+  }
+
+  return Object.freeze({
+    port,
+    host,
+    mode,
+    cookieName,
+    corsOrigins: Object.freeze(corsOrigins),
+    clockToleranceSeconds,
+    issuers: Object.freeze(issuers),
+    devIssuer: issuers.length === 0,
+  });
+}
+
+const SINGLE_ISSUER_VARIABLES = [
+  'AUTH_ISSUER',
+  'AUTH_AUDIENCE',
+  'AUTH_JWKS_URI',
+  'AUTH_ALGORITHMS',
+  'AUTH_ROLES_CLAIM',
+  'AUTH_SCOPES_CLAIM',
+  'AUTH_TOKEN_TYPE',
+  'AUTH_TOKEN_USE',
+  'AUTH_ALLOW_MISSING_ISSUER',
+  'AUTH_ALLOW_MISSING_AUDIENCE',
+] as const;
+
+/** The fields of one issuer, wherever they come from. */
+interface RawIssuer {
+  issuer?: unknown;
+  audience?: unknown;
+  jwksUri?: unknown;
+  algorithms?: unknown;
+  rolesClaim?: unknown;
+  scopesClaim?: unknown;
+  tokenType?: unknown;
+  tokenUse?: unknown;
+  allowMissingIssuer?: unknown;
+  allowMissingAudience?: unknown;
+}
+
+/** Names the place of each field in error messages. */
+type Namer = (field: keyof RawIssuer) => string;
+
+function issuerFromEnv(env: Env): IssuerConfig {
+  const name: Namer = (field) => ENV_NAMES[field];
+  return buildIssuer(
+    {
+      issuer: env.AUTH_ISSUER,
+      audience: list(env, 'AUTH_AUDIENCE'),
+      jwksUri: nonEmpty(env, 'AUTH_JWKS_URI'),
+      algorithms: list(env, 'AUTH_ALGORITHMS'),
+      rolesClaim: nonEmpty(env, 'AUTH_ROLES_CLAIM'),
+      scopesClaim: nonEmpty(env, 'AUTH_SCOPES_CLAIM'),
+      tokenType: nonEmpty(env, 'AUTH_TOKEN_TYPE'),
+      tokenUse: nonEmpty(env, 'AUTH_TOKEN_USE'),
+      allowMissingIssuer: flag(env, 'AUTH_ALLOW_MISSING_ISSUER'),
+      allowMissingAudience: flag(env, 'AUTH_ALLOW_MISSING_AUDIENCE'),
+    },
+    name,
+  );
+}
+
+const ENV_NAMES: Record<keyof RawIssuer, string> = {
+  issuer: 'AUTH_ISSUER',
+  audience: 'AUTH_AUDIENCE',
+  jwksUri: 'AUTH_JWKS_URI',
+  algorithms: 'AUTH_ALGORITHMS',
+  rolesClaim: 'AUTH_ROLES_CLAIM',
+  scopesClaim: 'AUTH_SCOPES_CLAIM',
+  tokenType: 'AUTH_TOKEN_TYPE',
+  tokenUse: 'AUTH_TOKEN_USE',
+  allowMissingIssuer: 'AUTH_ALLOW_MISSING_ISSUER',
+  allowMissingAudience: 'AUTH_ALLOW_MISSING_AUDIENCE',
+};
+
+function issuersFromFile(path: string, readFile: (path: string) => string): IssuerConfig[] {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (error) {
+    throw new ConfigError('AUTH_CONFIG', `cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  let document: unknown;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`AUTH_CONFIG ${path}`, 'is not valid JSON.');
+  }
+  if (!isPlainObject(document) || !Array.isArray(document.issuers) || document.issuers.length === 0) {
+    throw new ConfigError(`AUTH_CONFIG ${path}`, 'must be an object with a non-empty "issuers" array.');
+  }
+  for (const key of Object.keys(document)) {
+    if (key !== 'issuers') throw new ConfigError(`AUTH_CONFIG ${path}`, `has an unknown field "${key}".`);
+  }
+  const issuers = document.issuers.map((entry: unknown, index: number) => {
+    const where = `AUTH_CONFIG ${path} issuers[${index}]`;
+    if (!isPlainObject(entry)) throw new ConfigError(where, 'must be an object.');
+    for (const key of Object.keys(entry)) {
+      if (!(key in ENV_NAMES)) throw new ConfigError(where, `has an unknown field "${key}".`);
+    }
+    return buildIssuer(entry as RawIssuer, (field) => `${where}.${field}`);
+  });
+  const seen = new Set<string>();
+  issuers.forEach((issuer, index) => {
+    if (seen.has(issuer.issuer)) {
+      throw new ConfigError(`AUTH_CONFIG ${path} issuers[${index}].issuer`, `"${issuer.issuer}" is listed twice.`);
+    }
+    seen.add(issuer.issuer);
+  });
+  if (issuers.filter((issuer) => issuer.allowMissingIssuer).length > 1) {
+    throw new ConfigError(
+      `AUTH_CONFIG ${path}`,
+      'allowMissingIssuer may be set on one issuer at most: a token without "iss" must have exactly one place to go.',
+    );
+  }
+  return issuers;
+}
+
+function buildIssuer(raw: RawIssuer, name: Namer): IssuerConfig {
+  const issuer = raw.issuer;
+  if (typeof issuer !== 'string' || issuer === '') {
+    throw new ConfigError(name('issuer'), 'must be a non-empty string (the exact `iss` of the tokens).');
+  }
+  const audience = stringList(raw.audience, name('audience'));
+  if (audience === undefined) {
+    throw new ConfigError(name('audience'), `is required: the \`aud\` value(s) the API accepts, comma-separated.`);
+  }
+  const jwksUri = raw.jwksUri === undefined ? undefined : keyUrl(raw.jwksUri, name('jwksUri'));
+  if (jwksUri === undefined) {
+    // Discovery needs a URL to append the well-known path to.
+    keyUrl(issuer, name('issuer'), ' (or set the JWKS URL explicitly to skip discovery)');
+  }
+  const algorithms = stringList(raw.algorithms, name('algorithms')) ?? [...DEFAULTS.algorithms];
+  for (const algorithm of algorithms) {
+    if (SYMMETRIC_OR_NONE.test(algorithm)) {
+      throw new ConfigError(
+        name('algorithms'),
+        `"${algorithm}" is refused: only asymmetric algorithms are allowed (a shared secret in a public JWKS is no secret).`,
+      );
+    }
+    if (!KNOWN_ALGORITHMS.has(algorithm)) {
+      throw new ConfigError(name('algorithms'), `"${algorithm}" is not a known JWS algorithm (${DEFAULTS.algorithms.join(', ')}).`);
+    }
+  }
+  return Object.freeze({
+    issuer,
+    audience: Object.freeze(audience),
+    jwksUri,
+    algorithms: Object.freeze(algorithms),
+    rolesClaim: claimPath(raw.rolesClaim ?? DEFAULTS.rolesClaim, name('rolesClaim')),
+    scopesClaim: raw.scopesClaim === undefined ? undefined : claimPath(raw.scopesClaim, name('scopesClaim')),
+    tokenType: optionalString(raw.tokenType, name('tokenType')),
+    tokenUse: optionalString(raw.tokenUse, name('tokenUse')),
+    allowMissingIssuer: boolean(raw.allowMissingIssuer, name('allowMissingIssuer')),
+    allowMissingAudience: boolean(raw.allowMissingAudience, name('allowMissingAudience')),
+  });
+}
+
+function keyUrl(value: unknown, variable: string, hint = ''): URL {
+  if (typeof value !== 'string' || !URL.canParse(value)) {
+    throw new ConfigError(variable, `must be an absolute URL${hint}.`);
+  }
+  const url = new URL(value);
+  if (url.protocol === 'https:') return url;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
+  throw new ConfigError(variable, `must use https (plain http is allowed only for loopback addresses): "${value}".`);
+}
+
+function claimPath(value: unknown, variable: string): ClaimPath {
+  if (typeof value !== 'string') throw new ConfigError(variable, 'must be a claim name or a JSON Pointer.');
+  try {
+    return parseClaimPath(value);
+  } catch (error) {
+    throw new ConfigError(variable, `${(error as Error).message}.`);
+  }
+}
+
+function stringList(value: unknown, variable: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = typeof value === 'string' ? splitList(value) : value;
+  if (!Array.isArray(items) || items.length === 0 || !items.every((item) => typeof item === 'string' && item !== '')) {
+    throw new ConfigError(variable, 'must be a non-empty list of non-empty strings.');
+  }
+  return [...new Set(items as string[])];
+}
+
+function optionalString(value: unknown, variable: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value === '') throw new ConfigError(variable, 'must be a non-empty string.');
+  return value;
+}
+
+function boolean(value: unknown, variable: string): boolean {
+  if (value === undefined) return false;
+  if (typeof value !== 'boolean') throw new ConfigError(variable, 'must be true or false.');
+  return value;
+}
+
+function splitList(value: string): string[] {
+  return value.split(',').map((item) => item.trim());
+}
+
+function nonEmpty(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function list(env: Env, name: string): string[] | undefined {
+  const value = nonEmpty(env, name);
+  return value === undefined ? undefined : stringList(value, name);
+}
+
+function flag(env: Env, name: string): boolean | undefined {
+  const value = nonEmpty(env, name);
+  if (value === undefined) return undefined;
+  if (value === 'true' || value === '1') return true;
+  if (value === 'false' || value === '0') return false;
+  throw new ConfigError(name, `must be "true" or "false", not "${value}".`);
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const value = nonEmpty(env, name);
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, not "${value}".`);
+  }
+  return Number(value);
+}
+
+function authMode(env: Env): AuthMode {
+  const value = nonEmpty(env, 'AUTH_MODE') ?? DEFAULTS.mode;
+  if (value !== 'default' && value !== 'protect-all') {
+    throw new ConfigError('AUTH_MODE', `must be "default" or "protect-all", not "${value}".`);
+  }
+  return value;
+}
+
+function cookie(env: Env): string | undefined {
+  const value = nonEmpty(env, 'AUTH_COOKIE');
+  // RFC 6265 cookie-name is an RFC 7230 token.
+  if (value !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(value)) {
+    throw new ConfigError('AUTH_COOKIE', `"${value}" is not a valid cookie name.`);
+  }
+  return value;
+}
+
+function checkOrigin(origin: string): void {
+  if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
+    throw new ConfigError('CORS_ORIGINS', `"${origin}" is not an origin (scheme://host[:port], no path or trailing slash).`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

@@ -1,0 +1,91 @@
+import type { GraphQLSchema } from 'graphql';
+import { getDirective } from '@graphql-tools/utils';
+import { parseClaimPath } from '../verification/claim-path.ts';
+import { AuthSchemaError } from './auth-schema-error.ts';
+import * as requirement from './requirement.ts';
+import type { Requirement } from './requirement.ts';
+import { APOLLO_DIRECTIVES } from './type-defs.ts';
+
+/** What the directives on one schema element ask for. */
+export interface ElementRules {
+  readonly requirements: readonly Requirement[];
+  /** Carries @public. */
+  readonly isPublic: boolean;
+}
+
+export const NO_RULES: ElementRules = Object.freeze({ requirements: Object.freeze([]), isPublic: false });
+
+type DirectableNode = Parameters<typeof getDirective>[1];
+
+/**
+ * Reads and checks the auth directives on one schema element (type or
+ * field). Every misuse throws an AuthSchemaError naming `coordinate`.
+ */
+export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinate: string, options: { ours: boolean }): ElementRules {
+  const found: Requirement[] = [];
+  const args = (name: string): Record<string, unknown>[] => {
+    try {
+      return (getDirective(schema, node, name) ?? []) as Record<string, unknown>[];
+    } catch (error) {
+      throw new AuthSchemaError(coordinate, name, `invalid arguments: ${(error as Error).message}`);
+    }
+  };
+
+  for (const name of APOLLO_DIRECTIVES.authenticated) {
+    if (args(name).length > 0) found.push(requirement.authenticated);
+  }
+  for (const name of APOLLO_DIRECTIVES.requiresScopes) {
+    for (const { scopes } of args(name)) {
+      const alternatives = scopes as string[][];
+      if (alternatives.length === 0 || alternatives.some((all) => all.length === 0)) {
+        throw new AuthSchemaError(coordinate, name, 'scopes must be a non-empty list of non-empty lists (outer list OR, inner list AND).');
+      }
+      alternatives.flat().forEach((scope) => checkScope(scope, coordinate, name));
+      found.push(requirement.requiresScopes(alternatives));
+    }
+  }
+  if (!options.ours) return rules(found, false);
+
+  if (args('auth').length > 0) found.push(requirement.authenticated);
+  for (const { role } of args('hasRole')) found.push(requirement.hasRole(checkRole(role as string, coordinate, 'hasRole')));
+  for (const { roles } of args('hasAnyRole')) {
+    const list = roles as string[];
+    if (list.length === 0) throw new AuthSchemaError(coordinate, 'hasAnyRole', 'roles must not be empty.');
+    found.push(requirement.hasAnyRole(list.map((role) => checkRole(role, coordinate, 'hasAnyRole'))));
+  }
+  for (const { scope } of args('hasScope')) found.push(requirement.hasScope(checkScope(scope as string, coordinate, 'hasScope')));
+  for (const { claim, value } of args('hasClaim')) {
+    let path;
+    try {
+      path = parseClaimPath(claim as string);
+    } catch (error) {
+      throw new AuthSchemaError(coordinate, 'hasClaim', `claim ${(error as Error).message}.`);
+    }
+    if (typeof value !== 'string' && typeof value !== 'boolean' && typeof value !== 'number') {
+      throw new AuthSchemaError(coordinate, 'hasClaim', 'value must be a String, Boolean, Int or Float literal.');
+    }
+    found.push(requirement.hasClaim(path, value));
+  }
+  const isPublic = args('public').length > 0;
+  if (isPublic && found.length > 0) {
+    throw new AuthSchemaError(coordinate, 'public', 'cannot be combined with a requirement on the same element; remove one of them.');
+  }
+  return rules(found, isPublic);
+}
+
+function rules(requirements: Requirement[], isPublic: boolean): ElementRules {
+  return requirements.length === 0 && !isPublic ? NO_RULES : Object.freeze({ requirements: Object.freeze(requirements), isPublic });
+}
+
+function checkRole(role: string, coordinate: string, directive: string): string {
+  if (role === '') throw new AuthSchemaError(coordinate, directive, 'a role must not be empty.');
+  if (role.trim() !== role) throw new AuthSchemaError(coordinate, directive, `role "${role}" has leading or trailing white space.`);
+  return role;
+}
+
+function checkScope(scope: string, coordinate: string, directive: string): string {
+  if (scope === '' || /\s/.test(scope)) {
+    throw new AuthSchemaError(coordinate, directive, `scope "${scope}" must be non-empty and contain no white space.`);
+  }
+  return scope;
+}

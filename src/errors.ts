@@ -1,0 +1,55 @@
+import { createGraphQLError } from 'graphql-yoga';
+import type { GraphQLError } from 'graphql';
+import { bearerChallenge, type BearerErrorCode } from './credentials/www-authenticate.ts';
+
+/**
+ * Every `extensions.code` claimgate sends to clients. Reasons go to the log;
+ * clients get these codes and short fixed messages only.
+ */
+export const ERROR_CODES = Object.freeze({
+  /** No valid credentials: field-level (anonymous caller) or request-level (bad token, HTTP 401). */
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  /** Authenticated, but a requirement is not met (field-level); or a cookie on a forgeable request (HTTP 403). */
+  FORBIDDEN: 'FORBIDDEN',
+  /** The issuer's keys could not be loaded: the token may be valid, try again later (HTTP 503). */
+  AUTH_UNAVAILABLE: 'AUTH_UNAVAILABLE',
+});
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/**
+ * A request-level 401: nothing executes. Carries `extensions.http` so Yoga
+ * answers with the status and the Bearer challenge.
+ */
+export function unauthenticatedRequestError(error: BearerErrorCode, description: string): GraphQLError {
+  return createGraphQLError(`Unauthenticated: ${description}.`, {
+    extensions: {
+      code: ERROR_CODES.UNAUTHENTICATED,
+      http: { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(error, description) } },
+    },
+  });
+}
+
+/** A request-level 503: keys are unavailable, so no token can be judged. */
+export function authUnavailableError(): GraphQLError {
+  return createGraphQLError('Authentication is temporarily unavailable; retry later.', {
+    extensions: { code: ERROR_CODES.AUTH_UNAVAILABLE, http: { status: 503, headers: { 'Retry-After': '5' } } },
+  });
+}
+
+/** A request-level 403: cookie credentials on a request a browser could have sent cross-site. */
+export function forgeableCookieRequestError(cookieName: string): GraphQLError {
+  return createGraphQLError(
+    `Forbidden: the ${cookieName} cookie is only accepted on POST requests with a JSON body (or the X-Requested-With header), which a browser cannot send cross-site without a CORS preflight.`,
+    { extensions: { code: ERROR_CODES.FORBIDDEN, http: { status: 403 } } },
+  );
+}
+
+/**
+ * A field-level denial. No `extensions.http`: Yoga would apply the highest
+ * status of any error to the whole response and turn a partial 200 into a 401.
+ */
+export function fieldDenialError(code: 'UNAUTHENTICATED' | 'FORBIDDEN', requirement: string): GraphQLError {
+  const message = code === 'UNAUTHENTICATED' ? `Unauthenticated: ${requirement}.` : `Forbidden: ${requirement}.`;
+  return createGraphQLError(message, { extensions: { code } });
+}

@@ -1,0 +1,52 @@
+// The entry point of `npm start`: the only place that reads process.env.
+import { ConfigError } from './config/config-error.ts';
+import { loadConfig, type Config } from './config/load-config.ts';
+import { AuthSchemaError } from './directives/auth-schema-error.ts';
+import { mintDevToken } from './dev/dev-issuer.ts';
+import { startServer } from './server/start-server.ts';
+
+let config: Config;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  process.stderr.write(`claimgate: configuration error: ${error.message}\n`);
+  process.exit(2);
+}
+
+let server;
+try {
+  server = await startServer(config);
+} catch (error) {
+  // Misused directives and busy ports are the user's to fix: one line, no stack.
+  const known = error instanceof AuthSchemaError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  process.stderr.write(`claimgate: cannot start: ${known ? (error as Error).message : String((error as Error).stack)}\n`);
+  process.exit(1);
+}
+
+const banner = [`claimgate listening on ${server.graphqlUrl}`, `  health: ${server.origin}/healthz   ready: ${server.origin}/readyz`];
+if (server.devKey !== undefined) {
+  const token = await mintDevToken(server.devKey, { issuer: server.issuers[0]!.issuer, subject: 'alice', roles: ['admin', 'editor'] });
+  banner.push(
+    '',
+    'Development issuer (AUTH_ISSUER is unset). Try:',
+    `  curl -s ${server.graphqlUrl} -H 'content-type: application/json' \\`,
+    `    -H 'authorization: Bearer ${token}' \\`,
+    `    -d '{"query":"{ me { sub roles } adminReport }"}'`,
+    '',
+    'Mint other tokens with: npm run token -- --sub bob --role editor --ttl 15m',
+  );
+}
+process.stdout.write(`${banner.join('\n')}\n`);
+
+let stopping = false;
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    server.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

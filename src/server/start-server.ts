@@ -1,0 +1,174 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { GraphQLSchema } from 'graphql';
+import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import { DEFAULTS } from '../config/defaults.ts';
+import type { Config, IssuerConfig } from '../config/load-config.ts';
+import { createAuthContext, type AuthContext } from '../context/create-auth-context.ts';
+import { devIssuerUrl, useDevIssuer } from '../dev/dev-issuer.ts';
+import { loadDevSigningKey, type DevSigningKey } from '../dev/dev-signing-key.ts';
+import { createExampleSchema } from '../example/create-example-schema.ts';
+import { createJsonLogger, type Logger } from '../log.ts';
+import { TokenVerifier, type TokenVerifierOptions } from '../verification/token-verifier.ts';
+import { useHealthEndpoints } from './use-health-endpoints.ts';
+
+export interface StartServerOptions {
+  /** The schema to serve, already passed through `authDirectiveTransformer`. Default: the example API. */
+  readonly schema?: GraphQLSchema;
+  readonly logger?: Logger;
+  /** Tuning for the key caches and the token cache (tests shorten the cooldown). */
+  readonly verifier?: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'>;
+  /** Where the development issuer keeps its key. */
+  readonly devKeyDirectory?: URL;
+  /** Longest wait for in-flight requests on close, in milliseconds. Default 10 000. */
+  readonly shutdownTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  /** `http://host:port` */
+  readonly origin: string;
+  /** The GraphQL endpoint's URL. */
+  readonly graphqlUrl: string;
+  readonly verifier: TokenVerifier;
+  readonly yoga: YogaServerInstance<Record<string, unknown>, AuthContext>;
+  /** The development issuer's key, when it runs. */
+  readonly devKey: DevSigningKey | undefined;
+  /** The issuer tokens must name (the dev issuer's URL in development). */
+  readonly issuers: readonly IssuerConfig[];
+  /** Stops accepting connections, lets in-flight requests finish, then stops key refreshes. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the API: listens first (so the development issuer can serve its
+ * keys on the same port), then starts fetching keys; `/readyz` turns 200 when
+ * they are loaded.
+ */
+export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
+  const logger = options.logger ?? createJsonLogger();
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"starting"}');
+  };
+  const httpServer = createServer((req, res) => handler(req, res));
+  // Keep-alive connections from gateways outlive requests; bound idle ones.
+  httpServer.keepAliveTimeout = 65_000;
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(config.port, config.host, () => {
+      httpServer.off('error', reject);
+      resolve();
+    });
+  });
+  const address = httpServer.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
+
+  try {
+    const plugins: Plugin[] = [];
+    let issuers = config.issuers;
+    let devKey: DevSigningKey | undefined;
+    if (config.devIssuer) {
+      devKey = await loadDevSigningKey(options.devKeyDirectory);
+      const issuer = devIssuerUrl(origin);
+      issuers = [devIssuerConfig(issuer)];
+      plugins.push(useDevIssuer(issuer, devKey));
+      logger.warn('dev_issuer.enabled', {
+        issuer,
+        message: 'AUTH_ISSUER is not set: using the embedded development issuer. Never use it in production.',
+      });
+    }
+    for (const issuer of issuers) warnAboutOptIns(issuer, logger);
+
+    const verifier = new TokenVerifier({
+      issuers,
+      clockToleranceSeconds: config.clockToleranceSeconds,
+      logger,
+      ...options.verifier,
+    });
+    plugins.push(useHealthEndpoints({ ready: () => verifier.ready }));
+
+    const yoga = createYoga<Record<string, unknown>, AuthContext>({
+      schema: options.schema ?? createExampleSchema(config.mode),
+      context: createAuthContext({ verifier, cookieName: config.cookieName }) as never,
+      graphqlEndpoint: '/graphql',
+      landingPage: false,
+      graphiql: config.devIssuer,
+      cors: corsOptions(config),
+      logging: yogaLogger(logger),
+      plugins,
+    });
+    handler = yoga as unknown as typeof handler;
+    const started = verifier.start();
+    void started;
+
+    const close = async () => {
+      const timeout = options.shutdownTimeoutMs ?? 10_000;
+      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.closeIdleConnections();
+      const force = setTimeout(() => httpServer.closeAllConnections(), timeout);
+      await closed;
+      clearTimeout(force);
+      verifier.close();
+      await yoga.dispose();
+    };
+    return { origin, graphqlUrl: `${origin}/graphql`, verifier, yoga, devKey, issuers, close };
+  } catch (error) {
+    httpServer.close();
+    throw error;
+  }
+}
+
+function devIssuerConfig(issuer: string): IssuerConfig {
+  return Object.freeze({
+    issuer,
+    audience: [DEFAULTS.devAudience],
+    jwksUri: undefined,
+    algorithms: [...DEFAULTS.algorithms],
+    rolesClaim: [DEFAULTS.rolesClaim],
+    scopesClaim: undefined,
+    tokenType: undefined,
+    tokenUse: undefined,
+    allowMissingIssuer: false,
+    allowMissingAudience: false,
+  });
+}
+
+function warnAboutOptIns(issuer: IssuerConfig, logger: Logger): void {
+  if (issuer.allowMissingIssuer) {
+    logger.warn('config.insecure_opt_in', {
+      issuer: issuer.issuer,
+      option: 'allowMissingIssuer',
+      message: 'Tokens without "iss" are accepted when this issuer\'s keys verify them. Configure the provider to set "iss" and turn this off.',
+    });
+  }
+  if (issuer.allowMissingAudience) {
+    logger.warn('config.insecure_opt_in', {
+      issuer: issuer.issuer,
+      option: 'allowMissingAudience',
+      message: 'Tokens without "aud" are accepted from this issuer: any token it issues for any client can call this API.',
+    });
+  }
+}
+
+/**
+ * With cookie credentials, cross-origin calls are allowed only from
+ * CORS_ORIGINS (a reflected origin with credentials would let any site use
+ * the cookie). Without cookies there are no ambient credentials: any origin
+ * may call, without credentials.
+ */
+function corsOptions(config: Config) {
+  if (config.cookieName === undefined) {
+    return config.corsOrigins.length > 0 ? { origin: [...config.corsOrigins], credentials: false } : { credentials: false };
+  }
+  const allowed = new Set(config.corsOrigins);
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    return origin !== null && allowed.has(origin) ? { origin, credentials: true } : false;
+  };
+}
+
+function yogaLogger(logger: Logger) {
+  const forward = (level: 'info' | 'warn' | 'error') => (...args: unknown[]) =>
+    logger[level]('yoga', { message: args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg))).join(' ') });
+  return { debug: () => {}, info: () => {}, warn: forward('warn'), error: forward('error') };
+}

@@ -1,0 +1,224 @@
+import { errors, jwtVerify, type JWTVerifyOptions } from 'jose';
+import type { IssuerConfig } from '../config/load-config.ts';
+import { DEFAULTS } from '../config/defaults.ts';
+import { JwksCache, type JwksCacheOptions } from '../keys/jwks-cache.ts';
+import { KeysUnavailableError } from '../keys/keys-unavailable-error.ts';
+import type { Logger } from '../log.ts';
+import { createPrincipal, type Principal } from '../principal.ts';
+import { decodeTokenShape } from './token-shape.ts';
+import { TokenRejectedError, type RejectionReason } from './token-rejected-error.ts';
+import { VerifiedTokenCache } from './verified-token-cache.ts';
+
+export interface TokenVerifierOptions {
+  readonly issuers: readonly IssuerConfig[];
+  /** Allowed clock skew on exp, nbf and iat, in seconds. Default 5. */
+  readonly clockToleranceSeconds?: number;
+  readonly logger: Logger;
+  /** Overrides for every issuer's key cache (cooldown, timeouts, ...). */
+  readonly jwks?: Partial<Omit<JwksCacheOptions, 'issuer' | 'jwksUri' | 'logger'>>;
+  /** Verified tokens kept; 0 turns the cache off. Default 10 000. */
+  readonly tokenCacheSize?: number;
+  /** Largest accepted token, in bytes. Default 16 384. */
+  readonly maxTokenBytes?: number;
+  /** The clock, in milliseconds since the epoch. */
+  readonly now?: () => number;
+}
+
+interface IssuerState {
+  readonly config: IssuerConfig;
+  readonly keys: JwksCache;
+  readonly options: JWTVerifyOptions;
+}
+
+/** Counters for tests and benchmarks. */
+export interface VerifierStats {
+  /** Calls of `verify()`: one per request that carried a token. */
+  verifyCalls: number;
+  /** Of those, answered from the verified-token cache. */
+  cacheHits: number;
+}
+
+/**
+ * Verifies bearer tokens against the configured issuers. The unverified `iss`
+ * only picks the issuer; the token is then verified with that issuer's keys
+ * alone, so one provider's keys never vouch for another's tokens.
+ */
+export class TokenVerifier {
+  readonly stats: VerifierStats = { verifyCalls: 0, cacheHits: 0 };
+  readonly #issuers = new Map<string, IssuerState>();
+  readonly #issuerless: IssuerState | undefined;
+  readonly #cache: VerifiedTokenCache;
+  readonly #tolerance: number;
+  readonly #maxTokenBytes: number;
+  readonly #now: () => number;
+  readonly #logger: Logger;
+
+  constructor(options: TokenVerifierOptions) {
+    if (options.issuers.length === 0) throw new TypeError('TokenVerifier needs at least one issuer');
+    this.#tolerance = options.clockToleranceSeconds ?? DEFAULTS.clockToleranceSeconds;
+    this.#maxTokenBytes = options.maxTokenBytes ?? DEFAULTS.maxTokenBytes;
+    this.#now = options.now ?? Date.now;
+    this.#logger = options.logger;
+    this.#cache = new VerifiedTokenCache(options.tokenCacheSize ?? DEFAULTS.tokenCache.maxEntries);
+    let issuerless: IssuerState | undefined;
+    for (const config of options.issuers) {
+      const keys = new JwksCache({ now: this.#now, ...options.jwks, issuer: config.issuer, jwksUri: config.jwksUri, logger: options.logger });
+      const state: IssuerState = {
+        config,
+        keys,
+        options: {
+          algorithms: [...config.algorithms],
+          issuer: config.issuer,
+          audience: [...config.audience],
+          clockTolerance: this.#tolerance,
+          requiredClaims: ['exp'],
+          ...(config.tokenType === undefined ? {} : { typ: config.tokenType }),
+        },
+      };
+      this.#issuers.set(config.issuer, state);
+      if (config.allowMissingIssuer) issuerless = state;
+    }
+    this.#issuerless = issuerless;
+  }
+
+  /** The key caches, one per issuer, for readiness and inspection. */
+  get keyCaches(): readonly JwksCache[] {
+    return [...this.#issuers.values()].map((state) => state.keys);
+  }
+
+  /** True when every issuer's keys are loaded. */
+  get ready(): boolean {
+    return this.keyCaches.every((keys) => keys.ready);
+  }
+
+  /** Fetches every issuer's keys; resolves when each first attempt has ended. */
+  async start(): Promise<void> {
+    await Promise.all(this.keyCaches.map((keys) => keys.start()));
+  }
+
+  close(): void {
+    for (const keys of this.keyCaches) keys.close();
+    this.#cache.clear();
+  }
+
+  /**
+   * Verifies a token and returns its principal: synchronously when the token
+   * is in the verified-token cache, else as a promise. Throws (or rejects
+   * with) TokenRejectedError, or KeysUnavailableError when the issuer's keys
+   * could not be loaded.
+   */
+  verify(token: string): Principal | Promise<Principal> {
+    this.stats.verifyCalls++;
+    const cached = this.#cache.get(token, Math.floor(this.#now() / 1000), this.#tolerance);
+    if (cached !== undefined) {
+      this.stats.cacheHits++;
+      return cached;
+    }
+    return this.#verifySlow(token);
+  }
+
+  async #verifySlow(token: string): Promise<Principal> {
+    let kid: unknown;
+    let iss: unknown;
+    try {
+      const { header, payload } = decodeTokenShape(token, this.#maxTokenBytes);
+      kid = header.kid;
+      iss = payload.iss;
+      const state = this.#issuerFor(payload);
+      const generation = state.keys.generation;
+      const options = this.#optionsFor(state, payload);
+      const { payload: verified } = await jwtVerify(token, state.keys.getKey, options);
+      if (typeof verified.iat === 'number' && verified.iat > Math.floor(this.#now() / 1000) + this.#tolerance) {
+        throw new TokenRejectedError('issued_in_future');
+      }
+      if (state.config.tokenUse !== undefined && verified.token_use !== state.config.tokenUse) {
+        throw new TokenRejectedError('wrong_token_type', 'token_use');
+      }
+      const principal = createPrincipal(verified, {
+        issuer: state.config.issuer,
+        rolesClaim: state.config.rolesClaim,
+        scopesClaim: state.config.scopesClaim,
+      });
+      // Cache only when the key set did not change while we verified: an
+      // entry must never outlive the key that signed it.
+      if (state.keys.generation === generation) {
+        this.#cache.set(token, principal, state.keys, generation, typeof verified.nbf === 'number' ? verified.nbf : undefined);
+      }
+      return principal;
+    } catch (error) {
+      const classified = classify(error);
+      this.#logger.warn('token.rejected', {
+        reason: classified instanceof KeysUnavailableError ? 'keys_unavailable' : classified.reason,
+        ...(classified instanceof TokenRejectedError && classified.detail !== undefined ? { detail: classified.detail } : {}),
+        kid: loggable(kid),
+        iss: loggable(iss),
+      });
+      throw classified;
+    }
+  }
+
+  #issuerFor(payload: Readonly<Record<string, unknown>>): IssuerState {
+    if (payload.iss === undefined) {
+      if (this.#issuerless !== undefined) return this.#issuerless;
+      throw new TokenRejectedError('untrusted_issuer', 'no iss claim');
+    }
+    const state = typeof payload.iss === 'string' ? this.#issuers.get(payload.iss) : undefined;
+    if (state === undefined) throw new TokenRejectedError('untrusted_issuer', 'iss is not a configured issuer');
+    return state;
+  }
+
+  #optionsFor(state: IssuerState, payload: Readonly<Record<string, unknown>>): JWTVerifyOptions {
+    const { issuer, audience, ...rest } = state.options;
+    const options: JWTVerifyOptions = { ...rest, currentDate: new Date(this.#now()) };
+    // The opt-ins only relax a claim that is absent; a present claim is always checked.
+    if (payload.iss !== undefined || !state.config.allowMissingIssuer) options.issuer = issuer!;
+    if (payload.aud !== undefined || !state.config.allowMissingAudience) options.audience = audience!;
+    return options;
+  }
+}
+
+/** Maps any failure to a TokenRejectedError (or KeysUnavailableError), by jose's stable codes. */
+function classify(error: unknown): TokenRejectedError | KeysUnavailableError {
+  if (error instanceof TokenRejectedError || error instanceof KeysUnavailableError) return error;
+  if (!(error instanceof errors.JOSEError)) return new TokenRejectedError('malformed', 'unexpected verification failure');
+  const reason = JOSE_REASONS[error.code] ?? 'malformed';
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return new TokenRejectedError(claimReason(error), `${error.claim}: ${error.reason}`);
+  }
+  return new TokenRejectedError(reason, error.code);
+}
+
+const JOSE_REASONS: Record<string, RejectionReason> = {
+  ERR_JWT_EXPIRED: 'expired',
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED: 'bad_signature',
+  ERR_JOSE_ALG_NOT_ALLOWED: 'algorithm_not_allowed',
+  ERR_JWKS_NO_MATCHING_KEY: 'unknown_key',
+  ERR_JWKS_MULTIPLE_MATCHING_KEYS: 'bad_signature',
+  ERR_JOSE_NOT_SUPPORTED: 'unsupported',
+  ERR_JWS_INVALID: 'malformed',
+  ERR_JWT_INVALID: 'malformed',
+  ERR_JWKS_INVALID: 'unknown_key',
+  ERR_JWK_INVALID: 'unknown_key',
+};
+
+function claimReason(error: InstanceType<typeof errors.JWTClaimValidationFailed>): RejectionReason {
+  if (error.reason === 'missing') return 'missing_claim';
+  switch (error.claim) {
+    case 'nbf':
+      return error.reason === 'check_failed' ? 'not_yet_valid' : 'invalid_claim';
+    case 'iss':
+      return 'untrusted_issuer';
+    case 'aud':
+      return 'invalid_audience';
+    case 'typ':
+      return 'wrong_token_type';
+    default:
+      return 'invalid_claim';
+  }
+}
+
+/** A header or claim value from an unverified token, made safe to log. */
+function loggable(value: unknown): string | null {
+  if (typeof value !== 'string') return null;
+  return value.length > 200 ? `${value.slice(0, 200)}…` : value;
+}
