@@ -13,8 +13,8 @@ export const DEFAULTS = Object.freeze({
   rolesClaim: 'roles',
   /** Allowed clock skew on exp, nbf and iat, in seconds (AUTH_CLOCK_TOLERANCE). */
   clockToleranceSeconds: 5,
-  /** Largest token accepted, in bytes; longer tokens are refused before any parsing. */
-  maxTokenBytes: 16 * 1024,
+  /** Largest token accepted, in bytes; longer tokens are refused before any parsing (Node itself refuses request headers over 16 KiB). */
+  maxTokenBytes: 8 * 1024,
   /** Authorization mode (AUTH_MODE): `default`, or `protect-all` for default-deny. */
   mode: 'default',
   /** Audience of the embedded development issuer's tokens. */

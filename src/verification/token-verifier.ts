@@ -18,7 +18,7 @@ export interface TokenVerifierOptions {
   readonly jwks?: Partial<Omit<JwksCacheOptions, 'issuer' | 'jwksUri' | 'logger'>>;
   /** Verified tokens kept; 0 turns the cache off. Default 10 000. */
   readonly tokenCacheSize?: number;
-  /** Largest accepted token, in bytes. Default 16 384. */
+  /** Largest accepted token, in bytes. Default 8 192. */
   readonly maxTokenBytes?: number;
   /** The clock, in milliseconds since the epoch. */
   readonly now?: () => number;

@@ -1,0 +1,181 @@
+// The HTTP table of the verified-identity issue, over real HTTP against the real server.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+import { errorCodes, graphql, startTestApi, type TestApi } from '../support/test-api.ts';
+import { rawRequest } from '../support/raw-http.ts';
+
+let issuer: TestIssuer;
+let api: TestApi;
+
+before(async () => {
+  issuer = await startTestIssuer();
+  api = await startTestApi(issuer.env());
+});
+after(async () => {
+  await api.close();
+  await issuer.close();
+});
+
+const QUERY = '{ publicInfo me { sub roles } adminReport }';
+
+describe('the HTTP table', () => {
+  test('no credentials: executes anonymously, protected fields null with UNAUTHENTICATED', async () => {
+    const response = await graphql(api.graphqlUrl, { query: QUERY });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('www-authenticate'), null);
+    assert.deepEqual(response.body, {
+      data: { publicInfo: 'claimgate example API', me: null, adminReport: null },
+      errors: [
+        { message: 'Unauthenticated: requires authentication.', locations: [{ line: 1, column: 14 }], path: ['me'], extensions: { code: 'UNAUTHENTICATED' } },
+        { message: 'Unauthenticated: requires role admin.', locations: [{ line: 1, column: 31 }], path: ['adminReport'], extensions: { code: 'UNAUTHENTICATED' } },
+      ],
+    });
+  });
+
+  test('valid token lacking a role: that field null with FORBIDDEN, the rest resolves, HTTP 200', async () => {
+    const response = await graphql(api.graphqlUrl, { query: QUERY, token: await issuer.mint({ roles: ['reader'] }) });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body, {
+      data: { publicInfo: 'claimgate example API', me: { sub: 'alice', roles: ['reader'] }, adminReport: null },
+      errors: [{ message: 'Forbidden: requires role admin.', locations: [{ line: 1, column: 31 }], path: ['adminReport'], extensions: { code: 'FORBIDDEN' } }],
+    });
+  });
+
+  test('valid token with the role: everything resolves', async () => {
+    const response = await graphql(api.graphqlUrl, { query: QUERY, token: await issuer.mint({ roles: ['admin'] }) });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body, {
+      data: { publicInfo: 'claimgate example API', me: { sub: 'alice', roles: ['admin'] }, adminReport: 'All systems nominal.' },
+    });
+  });
+
+  test('invalid token: 401 invalid_token, nothing executed (not even public fields)', async () => {
+    const response = await graphql(api.graphqlUrl, { query: '{ publicInfo }', token: 'e30.e30.c2ln' });
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('www-authenticate'), 'Bearer error="invalid_token", error_description="untrusted issuer"');
+    assert.deepEqual(response.body, { errors: [{ message: 'Unauthenticated: untrusted issuer.', extensions: { code: 'UNAUTHENTICATED' } }] });
+  });
+
+  test('an invalid token also fails GET requests and mutations the same way', async () => {
+    const token = await issuer.mint({}, { ttl: -30 });
+    const get = await fetch(`${api.graphqlUrl}?query=${encodeURIComponent('{ publicInfo }')}`, {
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
+    });
+    assert.equal(get.status, 401);
+    assert.equal(get.headers.get('www-authenticate'), 'Bearer error="invalid_token", error_description="token expired"');
+    const mutation = await graphql(api.graphqlUrl, { query: 'mutation { renameDocument(id: "d1", title: "x") { title } }', token });
+    assert.equal(mutation.status, 401);
+  });
+
+  test('scheme is case-insensitive', async () => {
+    const token = await issuer.mint();
+    for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+      const response = await graphql(api.graphqlUrl, { query: '{ me { sub } }', headers: { authorization: `${scheme} ${token}` } });
+      assert.deepEqual([response.status, response.body], [200, { data: { me: { sub: 'alice' } } }], scheme);
+    }
+  });
+
+  for (const [name, value, problem] of [
+    ['another scheme', 'Basic YWxpY2U6c2VjcmV0', 'not a Bearer credential'],
+    ['Bearer with no token', 'Bearer', 'Bearer without a token'],
+    ['Bearer with only spaces', 'Bearer   ', 'Bearer without a token'],
+    ['two tokens', 'Bearer a.b.c d.e.f', 'not a Bearer credential'],
+    ['a token with a comma', 'Bearer a.b.c,d', 'not a Bearer credential'],
+  ] as const) {
+    test(`${name}: 401 invalid_request`, async () => {
+      const response = await graphql(api.graphqlUrl, { query: '{ publicInfo }', headers: { authorization: value } });
+      assert.equal(response.status, 401);
+      assert.equal(response.headers.get('www-authenticate'), `Bearer error="invalid_request", error_description="${problem}"`);
+      assert.deepEqual(response.body, { errors: [{ message: `Unauthenticated: ${problem}.`, extensions: { code: 'UNAUTHENTICATED' } }] });
+    });
+  }
+
+  test('a second Authorization header: 401 invalid_request', async () => {
+    const token = await issuer.mint({ roles: ['admin'] });
+    const response = await rawRequest(
+      api.origin,
+      ['POST /graphql HTTP/1.1', 'Content-Type: application/json', `Authorization: Bearer ${token}`, `Authorization: Bearer ${token}`],
+      JSON.stringify({ query: '{ publicInfo }' }),
+    );
+    assert.equal(response.status, 401);
+    assert.equal(response.headers['www-authenticate'], 'Bearer error="invalid_request", error_description="more than one Authorization header"');
+    assert.deepEqual(JSON.parse(response.body), {
+      errors: [{ message: 'Unauthenticated: more than one Authorization header.', extensions: { code: 'UNAUTHENTICATED' } }],
+    });
+  });
+
+  test('tokens in the query string are not accepted', async () => {
+    const token = await issuer.mint({ roles: ['admin'] });
+    const response = await fetch(`${api.graphqlUrl}?query=${encodeURIComponent('{ me { sub } }')}&access_token=${token}`, {
+      headers: { accept: 'application/json' },
+    });
+    const body = (await response.json()) as { data: unknown; errors: { extensions: { code: string } }[] };
+    assert.equal(response.status, 200);
+    assert.deepEqual(body.data, { me: null });
+    assert.deepEqual(body.errors.map((error) => error.extensions.code), ['UNAUTHENTICATED']);
+  });
+
+  test('field-level denials never change the HTTP status, even with graphql-response+json', async () => {
+    const response = await graphql(api.graphqlUrl, {
+      query: '{ publicInfo adminReport secretOfTheDay { value } }',
+      headers: { accept: 'application/graphql-response+json' },
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(errorCodes(response), ['UNAUTHENTICATED', 'UNAUTHENTICATED']);
+    assert.deepEqual(response.body.data, { publicInfo: 'claimgate example API', adminReport: null, secretOfTheDay: null });
+  });
+});
+
+describe('exactly one verification per request', () => {
+  test('an operation touching 100+ protected fields via aliases and fragments verifies once', async () => {
+    const uncached = await startTestApi(issuer.env(), { verifier: { tokenCacheSize: 0 } });
+    try {
+      const aliases = Array.from({ length: 60 }, (_, i) => `a${i}: adminReport`).join(' ');
+      const query = `
+        query { ${aliases} me { ...Me } d: documents(limit: 30) { ...Doc } s: search(q: "x") { ... on Document { id title } } }
+        fragment Me on Viewer { sub roles }
+        fragment Doc on Document { id title }
+      `;
+      const token = await issuer.mint({ roles: ['admin', 'editor'] });
+      const before = { ...uncached.server.verifier.stats };
+      const response = await graphql(uncached.graphqlUrl, { query, token });
+      assert.equal(response.status, 200);
+      assert.equal(response.body.errors, undefined);
+      assert.equal((response.body.data!.d as unknown[]).length, 30);
+      assert.deepEqual(uncached.server.verifier.stats, { verifyCalls: before.verifyCalls + 1, cacheHits: before.cacheHits });
+    } finally {
+      await uncached.close();
+    }
+  });
+
+  test('with the token cache, a repeated token is served from the cache', async () => {
+    const token = await issuer.mint({ sub: 'cached' });
+    const before = { ...api.server.verifier.stats };
+    await graphql(api.graphqlUrl, { query: '{ me { sub } }', token });
+    await graphql(api.graphqlUrl, { query: '{ me { sub } }', token });
+    assert.deepEqual(api.server.verifier.stats, { verifyCalls: before.verifyCalls + 2, cacheHits: before.cacheHits + 1 });
+  });
+
+  test('an anonymous request verifies nothing', async () => {
+    const before = api.server.verifier.stats.verifyCalls;
+    await graphql(api.graphqlUrl, { query: '{ publicInfo }' });
+    assert.equal(api.server.verifier.stats.verifyCalls, before);
+  });
+});
+
+describe('health and readiness', () => {
+  test('/healthz and /readyz answer 200 once keys are loaded', async () => {
+    for (const path of ['/healthz', '/readyz']) {
+      const response = await fetch(`${api.origin}${path}`);
+      assert.equal(response.status, 200, path);
+      assert.equal(response.headers.get('cache-control'), 'no-store');
+    }
+    assert.deepEqual(await (await fetch(`${api.origin}/readyz`)).json(), { status: 'ready' });
+  });
+
+  test('paths that merely end in /healthz are not health checks', async () => {
+    const response = await fetch(`${api.origin}/graphql/healthz`);
+    assert.notEqual(response.status, 200);
+  });
+});
