@@ -35,7 +35,7 @@ export interface PrincipalOptions {
 export function createPrincipal(payload: JWTPayload, options: PrincipalOptions): Principal {
   const scopes =
     options.scopesClaim === undefined
-      ? unique([...scopeList(payload.scope), ...scopeList(payload.scp)])
+      ? unique([...(typeof payload.scope === 'string' ? scopeList(payload.scope) : []), ...scopeList(payload.scp)])
       : unique(scopeList(readClaim(payload, options.scopesClaim)));
   return Object.freeze({
     subject: typeof payload.sub === 'string' ? payload.sub : '',
@@ -53,7 +53,7 @@ function roleList(value: unknown): string[] {
   return [];
 }
 
-/** `scope` is space-separated (RFC 8693); `scp` is an array or a string. */
+/** A space-separated string (`scope`, RFC 8693) or an array of strings (`scp`). */
 function scopeList(value: unknown): string[] {
   if (typeof value === 'string') return value.split(' ').filter((scope) => scope !== '');
   if (Array.isArray(value)) return value.filter((scope): scope is string => typeof scope === 'string' && scope !== '');

@@ -19,7 +19,9 @@ export function assertDirectivePlacement(definitions: readonly DefinitionNode[])
       case Kind.OBJECT_TYPE_EXTENSION:
       case Kind.INTERFACE_TYPE_DEFINITION:
       case Kind.INTERFACE_TYPE_EXTENSION:
+        checkArguments(definition.directives, `${definition.kind.startsWith('Object') ? 'type' : 'interface'} ${definition.name.value}`);
         for (const field of definition.fields ?? []) {
+          checkArguments(field.directives, `field ${definition.name.value}.${field.name.value}`);
           for (const argument of field.arguments ?? []) {
             refuse(argument.directives, `argument ${definition.name.value}.${field.name.value}(${argument.name.value}:)`);
           }
@@ -60,6 +62,29 @@ export function assertTypeDefsPlacement(typeDefs: string | DocumentNode | readon
   const list = Array.isArray(typeDefs) ? typeDefs : [typeDefs];
   for (const item of list as (string | DocumentNode)[]) {
     assertDirectivePlacement((typeof item === 'string' ? parse(item) : item).definitions);
+  }
+}
+
+/** Argument names of claimgate's directives; graphql-js would refuse others without saying where. */
+const ARGUMENTS: Readonly<Record<string, readonly string[]>> = {
+  auth: [],
+  hasRole: ['role'],
+  hasAnyRole: ['roles'],
+  hasScope: ['scope'],
+  hasClaim: ['claim', 'value'],
+  public: [],
+};
+
+function checkArguments(directives: readonly ConstDirectiveNode[] | undefined, where: string): void {
+  for (const directive of directives ?? []) {
+    const allowed = ARGUMENTS[directive.name.value];
+    if (allowed === undefined) continue;
+    for (const argument of directive.arguments ?? []) {
+      if (!allowed.includes(argument.name.value)) {
+        const expected = allowed.length === 0 ? 'it takes no arguments' : `it takes ${allowed.join(' and ')}`;
+        throw new AuthSchemaError(where, directive.name.value, `unknown argument "${argument.name.value}"; ${expected}.`);
+      }
+    }
   }
 }
 

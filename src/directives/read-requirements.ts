@@ -1,5 +1,4 @@
-import type { GraphQLSchema } from 'graphql';
-import { getDirective } from '@graphql-tools/utils';
+import { getArgumentValues, type ASTNode, type ConstDirectiveNode, type GraphQLSchema } from 'graphql';
 import { parseClaimPath } from '../verification/claim-path.ts';
 import { AuthSchemaError } from './auth-schema-error.ts';
 import * as requirement from './requirement.ts';
@@ -15,7 +14,11 @@ export interface ElementRules {
 
 export const NO_RULES: ElementRules = Object.freeze({ requirements: Object.freeze([]), isPublic: false });
 
-type DirectableNode = Parameters<typeof getDirective>[1];
+/** A type or field: what carries directives in SDL. */
+interface DirectableNode {
+  readonly astNode?: ASTNode | null | undefined;
+  readonly extensionASTNodes?: readonly ASTNode[];
+}
 
 /**
  * Reads and checks the auth directives on one schema element (type or
@@ -23,12 +26,21 @@ type DirectableNode = Parameters<typeof getDirective>[1];
  */
 export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinate: string, options: { ours: boolean }): ElementRules {
   const found: Requirement[] = [];
+  const usages = directiveNodes(node);
+  // Arguments are coerced with the schema's own definition of each directive,
+  // one usage at a time, so an error names the directive that caused it.
   const args = (name: string): Record<string, unknown>[] => {
-    try {
-      return (getDirective(schema, node, name) ?? []) as Record<string, unknown>[];
-    } catch (error) {
-      throw new AuthSchemaError(coordinate, name, `invalid arguments: ${(error as Error).message}`);
-    }
+    const definition = schema.getDirective(name);
+    if (!definition) return [];
+    return usages
+      .filter((usage) => usage.name.value === name)
+      .map((usage) => {
+        try {
+          return getArgumentValues(definition, usage);
+        } catch (error) {
+          throw new AuthSchemaError(coordinate, name, `invalid arguments: ${(error as Error).message}`);
+        }
+      });
   };
 
   for (const name of APOLLO_DIRECTIVES.authenticated) {
@@ -71,6 +83,11 @@ export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinat
     throw new AuthSchemaError(coordinate, 'public', 'cannot be combined with a requirement on the same element; remove one of them.');
   }
   return rules(found, isPublic);
+}
+
+function directiveNodes(node: DirectableNode): ConstDirectiveNode[] {
+  const nodes = [node.astNode, ...(node.extensionASTNodes ?? [])];
+  return nodes.flatMap((ast) => (ast && 'directives' in ast ? [...((ast.directives ?? []) as readonly ConstDirectiveNode[])] : []));
 }
 
 function rules(requirements: Requirement[], isPublic: boolean): ElementRules {

@@ -1,0 +1,20 @@
+// The package entry point: re-exports only.
+export { DEFAULTS } from './config/defaults.ts';
+export { ConfigError } from './config/config-error.ts';
+export { loadConfig, type AuthMode, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
+export { extractCredentials, type Credentials, type CredentialSource } from './credentials/extract-credentials.ts';
+export { JwksCache, type JwksCacheOptions } from './keys/jwks-cache.ts';
+export { KeysUnavailableError } from './keys/keys-unavailable-error.ts';
+export { TokenVerifier, type TokenVerifierOptions, type VerifierStats } from './verification/token-verifier.ts';
+export { TokenRejectedError, REJECTION_REASONS, type RejectionReason } from './verification/token-rejected-error.ts';
+export { createPrincipal, type Principal } from './principal.ts';
+export { createAuthContext, type AuthContext, type AuthContextOptions } from './context/create-auth-context.ts';
+export { authDirectiveTypeDefs, apolloAuthorizationTypeDefs } from './directives/type-defs.ts';
+export { authDirectiveTransformer, type AuthTransformerOptions } from './directives/auth-directive-transformer.ts';
+export { makeAuthSchema, type MakeAuthSchemaOptions } from './directives/make-auth-schema.ts';
+export { assertDirectivePlacement, assertTypeDefsPlacement } from './directives/assert-directive-placement.ts';
+export { AuthSchemaError } from './directives/auth-schema-error.ts';
+export { ERROR_CODES, type ErrorCode } from './errors.ts';
+export { useHealthEndpoints, type HealthEndpointsOptions } from './server/use-health-endpoints.ts';
+export { startServer, type RunningServer, type StartServerOptions } from './server/start-server.ts';
+export { createJsonLogger, silentLogger, type Logger } from './log.ts';
