@@ -49,7 +49,17 @@ export async function startServer(config: Config, options: StartServerOptions = 
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"starting"}');
   };
-  const httpServer = createServer((req, res) => handler(req, res));
+  // Node's close callback can fire while a request body is still arriving,
+  // so in-flight requests are counted here for a graceful shutdown.
+  let inFlight = 0;
+  let onDrained: (() => void) | undefined;
+  const httpServer = createServer((req, res) => {
+    inFlight++;
+    res.once('close', () => {
+      if (--inFlight === 0) onDrained?.();
+    });
+    handler(req, res);
+  });
   // Keep-alive connections from gateways outlive requests; bound idle ones.
   httpServer.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {
@@ -103,11 +113,17 @@ export async function startServer(config: Config, options: StartServerOptions = 
 
     const close = async () => {
       const timeout = options.shutdownTimeoutMs ?? 10_000;
-      const closed = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      httpServer.close();
       httpServer.closeIdleConnections();
-      const force = setTimeout(() => httpServer.closeAllConnections(), timeout);
-      await closed;
-      clearTimeout(force);
+      await new Promise<void>((resolve) => {
+        const force = setTimeout(resolve, timeout);
+        onDrained = () => {
+          clearTimeout(force);
+          resolve();
+        };
+        if (inFlight === 0) onDrained();
+      });
+      httpServer.closeAllConnections();
       verifier.close();
       await yoga.dispose();
     };
