@@ -137,7 +137,7 @@ describe('stale-if-error', () => {
     assert.equal(cache.ready, true);
     now += 2_000;
     assert.equal(cache.ready, false);
-    await assert.rejects(cache.getKey({ alg: 'RS256', kid: issuer.keys[0]!.kid }, { payload: '', signature: '' } as never), KeysUnavailableError);
+    await assert.rejects(async () => cache.getKey({ alg: 'RS256', kid: issuer.keys[0]!.kid }, { payload: '', signature: '' } as never), KeysUnavailableError);
   });
 });
 

@@ -1,0 +1,116 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { ConfigError, DEFAULTS, loadConfig } from '../../src/index.ts';
+
+const ISSUER = { AUTH_ISSUER: 'https://login.example.com/', AUTH_AUDIENCE: 'api' };
+
+function fails(env: Record<string, string>, message: string) {
+  assert.throws(() => loadConfig(env), (error: unknown) => {
+    assert.ok(error instanceof ConfigError);
+    assert.equal(error.message, message);
+    return true;
+  });
+}
+
+describe('loadConfig', () => {
+  test('defaults: the embedded dev issuer, everything else from DEFAULTS', () => {
+    assert.deepEqual(loadConfig({}), {
+      port: 4000,
+      host: '127.0.0.1',
+      mode: 'default',
+      cookieName: undefined,
+      corsOrigins: [],
+      clockToleranceSeconds: 5,
+      issuers: [],
+      devIssuer: true,
+    });
+    assert.ok(Object.isFrozen(loadConfig({})));
+  });
+
+  test('one issuer from the environment, fully defaulted', () => {
+    const config = loadConfig(ISSUER);
+    assert.deepEqual(config.issuers, [
+      {
+        issuer: 'https://login.example.com/',
+        audience: ['api'],
+        jwksUri: undefined,
+        algorithms: [...DEFAULTS.algorithms],
+        rolesClaim: ['roles'],
+        scopesClaim: undefined,
+        tokenType: undefined,
+        tokenUse: undefined,
+        allowMissingIssuer: false,
+        allowMissingAudience: false,
+      },
+    ]);
+    assert.equal(config.devIssuer, false);
+  });
+
+  test('lists, pointers and numbers', () => {
+    const config = loadConfig({
+      ...ISSUER,
+      AUTH_AUDIENCE: 'api, https://api.example.com',
+      AUTH_ALGORITHMS: 'ES256,EdDSA',
+      AUTH_ROLES_CLAIM: '/realm_access/roles',
+      AUTH_JWKS_URI: 'https://login.example.com/keys',
+      AUTH_CLOCK_TOLERANCE: '0',
+      AUTH_MODE: 'protect-all',
+      AUTH_COOKIE: 'hanko',
+      PORT: '8080',
+    });
+    const issuer = config.issuers[0]!;
+    assert.deepEqual(
+      [issuer.audience, issuer.algorithms, issuer.rolesClaim, issuer.jwksUri?.href, config.clockToleranceSeconds, config.mode, config.cookieName, config.port],
+      [['api', 'https://api.example.com'], ['ES256', 'EdDSA'], ['realm_access', 'roles'], 'https://login.example.com/keys', 0, 'protect-all', 'hanko', 8080],
+    );
+    assert.deepEqual(loadConfig({ ...ISSUER, AUTH_ROLES_CLAIM: 'https://example.com/roles' }).issuers[0]!.rolesClaim, ['https://example.com/roles']);
+  });
+
+  test('each mistake names the variable and the fix', () => {
+    fails({ AUTH_ISSUER: 'https://login.example.com' }, 'AUTH_AUDIENCE: is required: the `aud` value(s) the API accepts, comma-separated.');
+    fails({ AUTH_AUDIENCE: 'api' }, 'AUTH_ISSUER: is required when AUTH_AUDIENCE is set.');
+    fails({ ...ISSUER, AUTH_ALGORITHMS: 'RS256,HS256' }, 'AUTH_ALGORITHMS: "HS256" is refused: only asymmetric algorithms are allowed (a shared secret in a public JWKS is no secret).');
+    fails({ ...ISSUER, AUTH_ALGORITHMS: 'none' }, 'AUTH_ALGORITHMS: "none" is refused: only asymmetric algorithms are allowed (a shared secret in a public JWKS is no secret).');
+    fails({ ...ISSUER, AUTH_ALGORITHMS: 'rs256' }, `AUTH_ALGORITHMS: "rs256" is not a known JWS algorithm (${DEFAULTS.algorithms.join(', ')}).`);
+    fails({ ...ISSUER, AUTH_JWKS_URI: 'http://login.example.com/keys' }, 'AUTH_JWKS_URI: must use https (plain http is allowed only for loopback addresses): "http://login.example.com/keys".');
+    fails({ ...ISSUER, AUTH_ISSUER: 'http://login.example.com' }, 'AUTH_ISSUER: must use https (plain http is allowed only for loopback addresses): "http://login.example.com".');
+    fails({ ...ISSUER, AUTH_ISSUER: 'not a url' }, 'AUTH_ISSUER: must be an absolute URL (or set the JWKS URL explicitly to skip discovery).');
+    fails({ ...ISSUER, AUTH_AUDIENCE: 'a,,b' }, 'AUTH_AUDIENCE: must be a non-empty list of non-empty strings.');
+    fails({ ...ISSUER, AUTH_CLOCK_TOLERANCE: '-1' }, 'AUTH_CLOCK_TOLERANCE: must be a whole number from 0 to 300, not "-1".');
+    fails({ ...ISSUER, AUTH_CLOCK_TOLERANCE: '5s' }, 'AUTH_CLOCK_TOLERANCE: must be a whole number from 0 to 300, not "5s".');
+    fails({ PORT: '70000' }, 'PORT: must be a whole number from 0 to 65535, not "70000".');
+    fails({ AUTH_MODE: 'strict' }, 'AUTH_MODE: must be "default" or "protect-all", not "strict".');
+    fails({ AUTH_COOKIE: 'bad cookie' }, 'AUTH_COOKIE: "bad cookie" is not a valid cookie name.');
+    fails({ ...ISSUER, AUTH_ROLES_CLAIM: '/a~' }, 'AUTH_ROLES_CLAIM: "/a~" is not a valid JSON Pointer: "~" must be followed by 0 or 1.');
+    fails({ CORS_ORIGINS: 'https://app.example.com/' }, 'CORS_ORIGINS: "https://app.example.com/" is not an origin (scheme://host[:port], no path or trailing slash).');
+    fails({ ...ISSUER, AUTH_ALLOW_MISSING_ISSUER: 'yes' }, 'AUTH_ALLOW_MISSING_ISSUER: must be "true" or "false", not "yes".');
+  });
+
+  test('the dev issuer never runs in production', () => {
+    fails({ NODE_ENV: 'production' }, 'AUTH_ISSUER: is required when NODE_ENV=production: the embedded development issuer never runs in production.');
+    assert.equal(loadConfig({ ...ISSUER, NODE_ENV: 'production' }).devIssuer, false);
+  });
+});
+
+describe('the entry point', () => {
+  test('a wrong value stops the process with one line naming the variable, exit code 2', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+      env: { PATH: process.env.PATH, AUTH_ISSUER: 'https://login.example.com', AUTH_AUDIENCE: 'api', AUTH_ALGORITHMS: 'HS256' },
+      encoding: 'utf8',
+    });
+    assert.equal(result.status, 2);
+    assert.equal(result.stdout, '');
+    assert.equal(
+      result.stderr,
+      'claimgate: configuration error: AUTH_ALGORITHMS: "HS256" is refused: only asymmetric algorithms are allowed (a shared secret in a public JWKS is no secret).\n',
+    );
+  });
+
+  test('dev mode refuses NODE_ENV=production', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { PATH: process.env.PATH, NODE_ENV: 'production' }, encoding: 'utf8' });
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^claimgate: configuration error: AUTH_ISSUER: is required when NODE_ENV=production/);
+    assert.equal(result.stderr.split('\n').length, 2);
+  });
+});
