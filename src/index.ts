@@ -11,6 +11,7 @@ export { createPrincipal, type Principal } from './principal.ts';
 export { createAuthContext, type AuthContext, type AuthContextOptions } from './context/create-auth-context.ts';
 export { authDirectiveTypeDefs, apolloAuthorizationTypeDefs } from './directives/type-defs.ts';
 export { authDirectiveTransformer, type AuthTransformerOptions } from './directives/auth-directive-transformer.ts';
+export { useAuthFastPath } from './directives/use-auth-fast-path.ts';
 export { makeAuthSchema, type MakeAuthSchemaOptions } from './directives/make-auth-schema.ts';
 export { assertDirectivePlacement, assertTypeDefsPlacement } from './directives/assert-directive-placement.ts';
 export { AuthSchemaError } from './directives/auth-schema-error.ts';

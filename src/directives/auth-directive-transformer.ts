@@ -22,6 +22,7 @@ import { assertDirectivePlacement } from './assert-directive-placement.ts';
 import { compileGuard, type Guard } from './compile-guard.ts';
 import { NO_RULES, readRules, type ElementRules } from './read-requirements.ts';
 import { authenticated, type Requirement } from './requirement.ts';
+import { recordAuthPlan } from './auth-plan.ts';
 
 export interface AuthTransformerOptions {
   /**
@@ -57,7 +58,7 @@ export function authDirectiveTransformer(schema: GraphQLSchema, options: AuthTra
   assertDirectivePlacement(typeDefinitionNodes(schema));
   const plan = planSchema(schema, mode);
 
-  return mapSchema(schema, {
+  const guarded = mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
       const guard = plan.fieldGuards.get(`${typeName}.${fieldName}`);
       return guard === undefined ? fieldConfig : guardField(fieldConfig, guard);
@@ -65,6 +66,8 @@ export function authDirectiveTransformer(schema: GraphQLSchema, options: AuthTra
     [MapperKind.OBJECT_TYPE]: (type) => guardReferenceResolver(type, plan.typeGuards.get(type.name)),
     [MapperKind.INTERFACE_TYPE]: (type) => guardReferenceResolver(type, plan.typeGuards.get(type.name)),
   });
+  recordAuthPlan(guarded, { ...plan, unguarded: schema });
+  return guarded;
 }
 
 interface Plan {

@@ -11,6 +11,7 @@ import { createExampleSchema } from '../example/create-example-schema.ts';
 import { createJsonLogger, type Logger } from '../log.ts';
 import { TokenVerifier, type TokenVerifierOptions } from '../verification/token-verifier.ts';
 import { useHealthEndpoints } from './use-health-endpoints.ts';
+import { useAuthFastPath } from '../directives/use-auth-fast-path.ts';
 
 export interface StartServerOptions {
   /** The schema to serve, already passed through `authDirectiveTransformer`. Default: the example API. */
@@ -20,6 +21,8 @@ export interface StartServerOptions {
   readonly verifier?: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'>;
   /** Where the development issuer keeps its key. */
   readonly devKeyDirectory?: URL;
+  /** Decide each operation once when the caller may see all of it (`useAuthFastPath`). Default true. */
+  readonly fastPath?: boolean;
   /** Longest wait for in-flight requests on close, in milliseconds. Default 10 000. */
   readonly shutdownTimeoutMs?: number;
 }
@@ -96,6 +99,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
       ...options.verifier,
     });
     plugins.push(useHealthEndpoints({ ready: () => verifier.ready }));
+    if (options.fastPath ?? true) plugins.push(useAuthFastPath());
 
     const yoga = createYoga<Record<string, unknown>, AuthContext>({
       schema: options.schema ?? createExampleSchema(config.mode),

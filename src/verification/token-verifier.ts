@@ -30,11 +30,42 @@ interface IssuerState {
   readonly options: JWTVerifyOptions;
 }
 
+interface RejectedToken {
+  readonly error: TokenRejectedError;
+  /** The key cache the verdict depends on (undefined: decided before any key was involved). */
+  readonly keys: JwksCache | undefined;
+  readonly generation: number;
+  readonly kid: unknown;
+  readonly iss: unknown;
+}
+
+/** How many refused tokens are remembered. */
+const REJECTED_CACHE_SIZE = 1_000;
+
+/**
+ * Refusals that stay true for the same key set: not `not_yet_valid`,
+ * `issued_in_future` (time fixes those) nor `unknown_key` (a refetch may).
+ */
+const PERMANENT_REASONS = new Set<RejectionReason>([
+  'malformed',
+  'too_large',
+  'encrypted',
+  'expired',
+  'bad_signature',
+  'algorithm_not_allowed',
+  'untrusted_issuer',
+  'invalid_audience',
+  'missing_claim',
+  'invalid_claim',
+  'wrong_token_type',
+  'unsupported',
+]);
+
 /** Counters for tests and benchmarks. */
 export interface VerifierStats {
   /** Calls of `verify()`: one per request that carried a token. */
   verifyCalls: number;
-  /** Of those, answered from the verified-token cache. */
+  /** Of those, answered from the verified-token cache or the refused-token cache. */
   cacheHits: number;
 }
 
@@ -48,6 +79,7 @@ export class TokenVerifier {
   readonly #issuers = new Map<string, IssuerState>();
   readonly #issuerless: IssuerState | undefined;
   readonly #cache: VerifiedTokenCache;
+  readonly #rejected = new Map<string, RejectedToken>();
   readonly #tolerance: number;
   readonly #maxTokenBytes: number;
   readonly #now: () => number;
@@ -114,22 +146,38 @@ export class TokenVerifier {
       this.stats.cacheHits++;
       return cached;
     }
+    const rejected = this.#rejected.get(token);
+    if (rejected !== undefined) {
+      if (rejected.keys === undefined || rejected.keys.generation === rejected.generation) {
+        this.stats.cacheHits++;
+        this.#logRejection(rejected.error, rejected.kid, rejected.iss);
+        throw rejected.error;
+      }
+      this.#rejected.delete(token);
+    }
     return this.#verifySlow(token);
   }
 
   async #verifySlow(token: string): Promise<Principal> {
     let kid: unknown;
     let iss: unknown;
+    let state: IssuerState | undefined;
+    let generation = 0;
     try {
       const { header, payload } = decodeTokenShape(token, this.#maxTokenBytes);
       kid = header.kid;
       iss = payload.iss;
-      const state = this.#issuerFor(payload);
-      const generation = state.keys.generation;
+      state = this.#issuerFor(payload);
+      generation = state.keys.generation;
       const options = this.#optionsFor(state, payload);
       const { payload: verified } = await jwtVerify(token, state.keys.getKey, options);
       if (typeof verified.iat === 'number' && verified.iat > Math.floor(this.#now() / 1000) + this.#tolerance) {
         throw new TokenRejectedError('issued_in_future');
+      }
+      // Without `aud`, an access token may still name its client (Cognito's
+      // `client_id`): then it must be one of the configured audiences.
+      if (verified.aud === undefined && verified.client_id !== undefined && !state.config.audience.includes(verified.client_id as string)) {
+        throw new TokenRejectedError('invalid_audience', 'client_id');
       }
       if (state.config.tokenUse !== undefined && verified.token_use !== state.config.tokenUse) {
         throw new TokenRejectedError('wrong_token_type', 'token_use');
@@ -147,14 +195,24 @@ export class TokenVerifier {
       return principal;
     } catch (error) {
       const classified = classify(error);
-      this.#logger.warn('token.rejected', {
-        reason: classified instanceof KeysUnavailableError ? 'keys_unavailable' : classified.reason,
-        ...(classified instanceof TokenRejectedError && classified.detail !== undefined ? { detail: classified.detail } : {}),
-        kid: loggable(kid),
-        iss: loggable(iss),
-      });
+      this.#logRejection(classified, kid, iss);
+      // A refusal that time and new keys cannot change is remembered, so a
+      // client retrying a bad token costs no signature check.
+      if (classified instanceof TokenRejectedError && PERMANENT_REASONS.has(classified.reason)) {
+        if (this.#rejected.size >= REJECTED_CACHE_SIZE) this.#rejected.delete(this.#rejected.keys().next().value as string);
+        this.#rejected.set(token, { error: classified, keys: state?.keys, generation, kid, iss });
+      }
       throw classified;
     }
+  }
+
+  #logRejection(error: TokenRejectedError | KeysUnavailableError, kid: unknown, iss: unknown): void {
+    this.#logger.warn('token.rejected', {
+      reason: error instanceof KeysUnavailableError ? 'keys_unavailable' : error.reason,
+      ...(error instanceof TokenRejectedError && error.detail !== undefined ? { detail: error.detail } : {}),
+      kid: loggable(kid),
+      iss: loggable(iss),
+    });
   }
 
   #issuerFor(payload: Readonly<Record<string, unknown>>): IssuerState {

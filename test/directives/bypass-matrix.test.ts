@@ -8,13 +8,17 @@ import { graphql, startTestApi, type GraphQLResponse, type TestApi } from '../su
 
 let issuer: TestIssuer;
 let api: TestApi;
+let apis: Record<'fast path' | 'per-field guards only', TestApi>;
 
 before(async () => {
   issuer = await startTestIssuer();
-  api = await startTestApi(issuer.env());
+  apis = {
+    'fast path': await startTestApi(issuer.env()),
+    'per-field guards only': await startTestApi(issuer.env(), { fastPath: false }),
+  };
 });
 after(async () => {
-  await api.close();
+  for (const running of Object.values(apis)) await running.close();
   await issuer.close();
 });
 
@@ -219,7 +223,10 @@ const rows: Row[] = [
   },
 ];
 
-describe('bypass matrix', () => {
+for (const path of ['fast path', 'per-field guards only'] as const) describe(`bypass matrix (${path})`, () => {
+  before(() => {
+    api = apis[path];
+  });
   for (const row of rows) {
     test(row.name, async () => {
       const request = { query: row.query, ...(row.variables ? { variables: row.variables } : {}), ...(row.operationName ? { operationName: row.operationName } : {}) };

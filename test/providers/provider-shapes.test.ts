@@ -387,6 +387,11 @@ describe('Cognito: cognito:groups, token_use must be access', () => {
     assert.equal(warnedAbout(api, 'allowMissingAudience'), true);
   });
 
+  test('an access token of another app client of the pool is refused: client_id must be an AUTH_AUDIENCE entry', async () => {
+    const token = await cognito.mint({ client_id: '7otherappclient0000000000' });
+    refused(await graphql(api.graphqlUrl, { query: ADMIN, token }), 'invalid audience');
+  });
+
   test('an ID token of the same pool and app client is refused where an access token is expected', async () => {
     const idToken = await cognito.mint({}, { tokenUse: 'id' });
     assert.equal(payload(idToken)['aud'], COGNITO_CLIENT_ID);

@@ -32,7 +32,7 @@ export function createMemoryLogger(logs: LogLine[]): Logger {
  */
 export async function startTestApi(
   env: Record<string, string>,
-  options: { schema?: GraphQLSchema; verifier?: StartServerOptions['verifier']; waitForKeys?: boolean; devKeyDirectory?: URL } = {},
+  options: { schema?: GraphQLSchema; verifier?: StartServerOptions['verifier']; waitForKeys?: boolean; devKeyDirectory?: URL; fastPath?: boolean } = {},
 ): Promise<TestApi> {
   const logs: LogLine[] = [];
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', ...env });
@@ -42,6 +42,7 @@ export async function startTestApi(
     ...(options.schema === undefined ? {} : { schema: options.schema }),
     ...(options.verifier === undefined ? {} : { verifier: options.verifier }),
     ...(options.devKeyDirectory === undefined ? {} : { devKeyDirectory: options.devKeyDirectory }),
+    ...(options.fastPath === undefined ? {} : { fastPath: options.fastPath }),
   });
   const api: TestApi = {
     server,

@@ -1,0 +1,133 @@
+import type { BenchConfig } from './bench-config.ts';
+import type { LoadResult } from './load.ts';
+import type { Scenario } from './scenarios.ts';
+import { CEILING, YOGA_JWT, type ServerSpec } from './servers/catalog.ts';
+
+export interface ScenarioResult extends LoadResult {
+  /** The server process's CPU time (all threads) over the timed run, divided by requests, in µs. */
+  readonly serverCpuMicrosPerRequest: number | undefined;
+}
+
+/** One server process's life: one round over every scenario. */
+export interface ServerRun {
+  readonly results: ReadonlyMap<string, ScenarioResult>;
+  /** JWKS requests the issuer served while this process lived. */
+  readonly jwksFetches: number;
+  /** VmRSS around s3, in kB. */
+  readonly rssBeforeS3Kb: number | undefined;
+  readonly rssAfterS3Kb: number | undefined;
+}
+
+export interface ServerOutcome {
+  readonly spec: ServerSpec;
+  readonly runs: readonly ServerRun[];
+  /** Why the server was not timed (failed start or correctness check); its numbers are never shown. */
+  readonly excluded: string | undefined;
+}
+
+export interface BenchReport {
+  readonly config: BenchConfig;
+  readonly scenarios: readonly Scenario[];
+  readonly outcomes: readonly ServerOutcome[];
+  readonly versions: Readonly<Record<string, string>>;
+  readonly machine: string;
+  readonly pinned: boolean;
+  readonly startedAt: Date;
+}
+
+/** The whole report as markdown: throughput table, per-process table, setup. */
+export function renderReport(report: BenchReport): string {
+  const timed = report.outcomes.filter((outcome) => outcome.excluded === undefined && outcome.runs.length > 0);
+  const medianRps = (spec: ServerSpec, scenarioId: string) => {
+    const outcome = timed.find((candidate) => candidate.spec === spec);
+    return outcome === undefined ? undefined : median(values(outcome, scenarioId, (r) => r.requestsPerSecond));
+  };
+
+  const lines = [
+    `# claimgate bench, ${report.startedAt.toISOString()}`,
+    '',
+    `${report.config.connections} connections; per server process a ${report.config.warmupSeconds} s warm-up of every scenario, ` +
+      `then per scenario ${report.config.warmupSeconds} s warm-up + ${report.config.durationSeconds} s timed; ` +
+      `${report.config.rounds} rounds alternating between servers (each round a fresh server process); ` +
+      `req/s is the median of rounds, "rounds" lists each; s3 cycles through ${report.config.poolSize} distinct tokens. ${report.machine}; ` +
+      (report.pinned ? 'server pinned to core 0, load generator to core 1 (taskset).' : 'no CPU pinning (taskset or a second core missing).'),
+    '',
+    '"server CPU µs/req" is the server process\'s CPU time (all threads) over the timed run divided by its requests: ' +
+      'it moves less than req/s when something else runs on the machine; when the rounds of one server disagree, trust it more. ' +
+      'The ceiling is graphql-yoga: Apollo Server\'s ratio to it mixes the cost of its auth with its lighter request handling.',
+    '',
+    '| scenario | server | req/s | rounds | × ceiling | × yoga+jwt | server CPU µs/req | p99 ms | non-2xx / requests |',
+    '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const scenario of report.scenarios) {
+    const ceiling = medianRps(CEILING, scenario.id);
+    const yogaJwt = medianRps(YOGA_JWT, scenario.id);
+    for (const outcome of timed) {
+      const rps = median(values(outcome, scenario.id, (r) => r.requestsPerSecond));
+      if (rps === undefined) continue;
+      const rounds = values(outcome, scenario.id, (r) => r.requestsPerSecond).map((v) => v.toFixed(0)).join(' / ');
+      const non2xx = sum(values(outcome, scenario.id, (r) => r.non2xx));
+      const total = sum(values(outcome, scenario.id, (r) => r.total));
+      const p99 = median(values(outcome, scenario.id, (r) => r.p99Ms));
+      const cpu = median(values(outcome, scenario.id, (r) => r.serverCpuMicrosPerRequest ?? Number.NaN).filter((v) => !Number.isNaN(v)));
+      lines.push(
+        `| ${scenario.id} | ${outcome.spec.id} | ${rps.toFixed(0)} | ${rounds} | ${ratio(rps, ceiling)} | ${ratio(rps, yogaJwt)} | ` +
+          `${cpu?.toFixed(0) ?? '–'} | ${p99?.toFixed(0) ?? '–'} | ${non2xx} / ${total} |`,
+      );
+    }
+  }
+
+  lines.push('', 'Scenarios:', '');
+  for (const scenario of report.scenarios) lines.push(`- ${scenario.id}: ${scenario.title}`);
+
+  lines.push(
+    '',
+    'Per server process (one value per round). RSS is VmRSS, read before the first pool token reaches the server ' +
+      'and again at the end of s3 (its warm-up included).',
+  );
+  lines.push('', '| server | JWKS fetches per process | RSS before s3 | RSS after s3 | status |', '| --- | --- | --- | --- | --- |');
+  for (const outcome of report.outcomes) {
+    const perRun = (pick: (run: ServerRun) => string) => outcome.runs.map(pick).join(' / ') || '–';
+    lines.push(
+      `| ${outcome.spec.id} | ${perRun((run) => String(run.jwksFetches))} | ${perRun((run) => mb(run.rssBeforeS3Kb))} | ` +
+        `${perRun((run) => mb(run.rssAfterS3Kb))} | ${outcome.excluded === undefined ? 'timed' : `**excluded**: ${oneLine(outcome.excluded)}`} |`,
+    );
+  }
+
+  for (const outcome of report.outcomes) {
+    if (outcome.excluded !== undefined) lines.push('', `${outcome.spec.id} was excluded:`, '', '```', outcome.excluded, '```');
+  }
+
+  lines.push('', 'Versions: ' + Object.entries(report.versions).map(([name, version]) => `${name} ${version}`).join(', ') + '.', '');
+  return lines.join('\n');
+}
+
+function values(outcome: ServerOutcome, scenarioId: string, pick: (result: ScenarioResult) => number): number[] {
+  return outcome.runs.flatMap((run) => {
+    const result = run.results.get(scenarioId);
+    return result === undefined ? [] : [pick(result)];
+  });
+}
+
+function median(list: readonly number[]): number | undefined {
+  if (list.length === 0) return undefined;
+  const sorted = [...list].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function sum(list: readonly number[]): number {
+  return list.reduce((total, value) => total + value, 0);
+}
+
+function ratio(value: number, reference: number | undefined): string {
+  return reference === undefined || reference === 0 ? '–' : `${(value / reference).toFixed(2)}`;
+}
+
+function mb(kb: number | undefined): string {
+  return kb === undefined ? '–' : `${(kb / 1024).toFixed(0)} MB`;
+}
+
+function oneLine(text: string): string {
+  return text.split('\n')[0]?.replaceAll('|', '\\|').slice(0, 200) ?? '';
+}

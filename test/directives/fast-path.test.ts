@@ -1,0 +1,74 @@
+// The per-operation decision: it switches to the unguarded schema only when
+// every guard the operation could reach lets the caller through.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parse, type GraphQLSchema } from 'graphql';
+import { createPrincipal, makeAuthSchema, useAuthFastPath, type Principal } from '../../src/index.ts';
+import { getAuthPlan } from '../../src/directives/auth-plan.ts';
+import { parseClaimPath } from '../../src/verification/claim-path.ts';
+
+const schema = makeAuthSchema({
+  typeDefs: `
+    interface Node { id: ID! }
+    type Open implements Node { id: ID! }
+    type Closed implements Node @hasRole(role: "editor") { id: ID! secret: String @hasRole(role: "admin") }
+    union Any = Open | Closed
+    type Query { node: Node any: [Any] open: Open closed: Closed @auth list: [Closed] }
+    type Mutation { change: String @hasRole(role: "admin") }
+    type Subscription { ticks: Int }
+  `,
+});
+
+const who = (roles: string[]): Principal => createPrincipal({ sub: 'a', exp: 9_999_999_999, roles }, { issuer: 'i', rolesClaim: parseClaimPath('roles') });
+
+/** Which schema the plugin picks for this operation and caller. */
+function pick(query: string, principal: Principal | null, operationName?: string): 'unguarded' | 'guarded' {
+  const plugin = useAuthFastPath();
+  const args = { schema: schema as GraphQLSchema, document: parse(query), contextValue: { principal }, operationName };
+  (plugin.onExecute as unknown as (payload: { args: typeof args }) => void)({ args });
+  return args.schema === getAuthPlan(schema)!.unguarded ? 'unguarded' : args.schema === schema ? 'guarded' : assert.fail('unknown schema');
+}
+
+describe('useAuthFastPath', () => {
+  test('an operation with no guarded field runs unguarded for anyone', () => {
+    assert.equal(pick('{ open { id } }', null), 'unguarded');
+  });
+
+  test('one reachable guard the caller fails keeps the guards', () => {
+    assert.equal(pick('{ open { id } closed { id } }', who(['editor'])), 'unguarded');
+    assert.equal(pick('{ open { id } closed { id } }', null), 'guarded');
+    assert.equal(pick('{ closed { id secret } }', who(['editor'])), 'guarded');
+    assert.equal(pick('{ closed { id secret } }', who(['editor', 'admin'])), 'unguarded');
+  });
+
+  test('abstract types count every possible type; fragments and aliases are followed', () => {
+    assert.equal(pick('{ node { id } }', who([])), 'guarded', 'node could be a Closed');
+    assert.equal(pick('{ node { id } }', who(['editor'])), 'unguarded');
+    assert.equal(pick('{ any { ... on Closed { secret } } }', who(['editor'])), 'guarded');
+    assert.equal(pick('{ x: list { ...F } } fragment F on Closed { s: secret }', who(['editor'])), 'guarded');
+    assert.equal(pick('{ x: list { ...F } } fragment F on Closed { s: secret }', who(['editor', 'admin'])), 'unguarded');
+  });
+
+  test('@skip does not hide a guard', () => {
+    assert.equal(pick('{ open { id } closed @skip(if: true) { id } }', null), 'guarded');
+  });
+
+  test('the chosen operation of a document decides', () => {
+    const document = 'query A { open { id } } mutation B { change }';
+    assert.equal(pick(document, null, 'A'), 'unguarded');
+    assert.equal(pick(document, null, 'B'), 'guarded');
+    assert.equal(pick(document, who(['admin']), 'B'), 'unguarded');
+  });
+
+  test('subscriptions always keep their guards', () => {
+    assert.equal(pick('subscription { ticks }', who(['admin'])), 'guarded');
+  });
+
+  test('federation _entities always keeps its guards', () => {
+    const subgraphLike = makeAuthSchema({ typeDefs: 'scalar _Any type Query { _entities(representations: [_Any!]!): [String] }' });
+    const plugin = useAuthFastPath();
+    const args = { schema: subgraphLike, document: parse('{ _entities(representations: []) }'), contextValue: { principal: who(['admin']) } };
+    (plugin.onExecute as unknown as (payload: { args: typeof args }) => void)({ args });
+    assert.equal(args.schema, subgraphLike);
+  });
+});
