@@ -13,6 +13,8 @@ export const ERROR_CODES = Object.freeze({
   FORBIDDEN: 'FORBIDDEN',
   /** The issuer's keys could not be loaded: the token may be valid, try again later (HTTP 503). */
   AUTH_UNAVAILABLE: 'AUTH_UNAVAILABLE',
+  /** The request body is over the size limit (413) or of unannounced length (411). */
+  BAD_REQUEST: 'BAD_REQUEST',
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -22,12 +24,12 @@ export type ErrorCode = keyof typeof ERROR_CODES;
  * answers with the status and the Bearer challenge.
  */
 export function unauthenticatedRequestError(error: BearerErrorCode, description: string): GraphQLError {
-  return createGraphQLError(`Unauthenticated: ${description}.`, {
+  return withoutStack(() => createGraphQLError(`Unauthenticated: ${description}.`, {
     extensions: {
       code: ERROR_CODES.UNAUTHENTICATED,
       http: { status: 401, headers: { 'WWW-Authenticate': bearerChallenge(error, description) } },
     },
-  });
+  }));
 }
 
 /** A request-level 503: keys are unavailable, so no token can be judged. */
@@ -49,6 +51,25 @@ export function forgeableCookieRequestError(cookieName: string): GraphQLError {
  * A field-level denial. No `extensions.http`: Yoga would apply the highest
  * status of any error to the whole response and turn a partial 200 into a 401.
  */
+/** The JSON body of a request refused before GraphQL runs (by the HTTP layer). */
+export function badRequestBody(message: string): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
+}
+
+/**
+ * Builds an error without capturing a stack trace: request-level errors are
+ * answered, never debugged, and a stack costs more than the rest of a 401.
+ */
+export function withoutStack<T>(create: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return create();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 export function fieldDenialError(code: 'UNAUTHENTICATED' | 'FORBIDDEN', requirement: string): GraphQLError {
   const message = code === 'UNAUTHENTICATED' ? `Unauthenticated: ${requirement}.` : `Forbidden: ${requirement}.`;
   return createGraphQLError(message, { extensions: { code } });

@@ -17,6 +17,8 @@ export const DEFAULTS = Object.freeze({
   maxTokenBytes: 8 * 1024,
   /** Authorization mode (AUTH_MODE): `default`, or `protect-all` for default-deny. */
   mode: 'default',
+  /** Largest request body accepted, in bytes (checked against Content-Length before Yoga runs). */
+  maxRequestBodyBytes: 1024 * 1024,
   /** Audience of the embedded development issuer's tokens. */
   devAudience: 'claimgate-dev',
   /** Path under which the embedded development issuer serves discovery and keys. */

@@ -5,6 +5,7 @@ import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { DEFAULTS } from '../config/defaults.ts';
 import type { Config, IssuerConfig } from '../config/load-config.ts';
 import { createAuthContext, type AuthContext } from '../context/create-auth-context.ts';
+import { badRequestBody } from '../errors.ts';
 import { devIssuerUrl, useDevIssuer } from '../dev/dev-issuer.ts';
 import { loadDevSigningKey, type DevSigningKey } from '../dev/dev-signing-key.ts';
 import { createExampleSchema } from '../example/create-example-schema.ts';
@@ -57,6 +58,11 @@ export async function startServer(config: Config, options: StartServerOptions = 
   let inFlight = 0;
   let onDrained: (() => void) | undefined;
   const httpServer = createServer((req, res) => {
+    const refusal = bodySizeRefusal(req);
+    if (refusal !== undefined) {
+      res.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(refusal.body);
+      return;
+    }
     inFlight++;
     res.once('close', () => {
       if (--inFlight === 0) onDrained?.();
@@ -105,6 +111,12 @@ export async function startServer(config: Config, options: StartServerOptions = 
       schema: options.schema ?? createExampleSchema(config.mode),
       context: createAuthContext({ verifier, cookieName: config.cookieName }) as never,
       graphqlEndpoint: '/graphql',
+      // Yoga's own limit pipes every body through a counting stream (about
+      // 200 µs of CPU per request here); the Content-Length check in front of
+      // Yoga gives the same protection for nothing, since Node never delivers
+      // more body than Content-Length announces.
+      maxRequestBodySize: false,
+      multipart: false,
       landingPage: false,
       graphiql: config.devIssuer,
       cors: corsOptions(config),
@@ -136,6 +148,16 @@ export async function startServer(config: Config, options: StartServerOptions = 
     httpServer.close();
     throw error;
   }
+}
+
+const BODY_TOO_LARGE = badRequestBody(`Request body is larger than ${DEFAULTS.maxRequestBodyBytes} bytes.`);
+const LENGTH_REQUIRED = badRequestBody('A request body needs a Content-Length header.');
+
+/** A 413 for a body over the limit, a 411 for a body of unannounced length; undefined otherwise. */
+function bodySizeRefusal(req: IncomingMessage): { status: number; body: string } | undefined {
+  const length = req.headers['content-length'];
+  if (length === undefined) return req.headers['transfer-encoding'] === undefined ? undefined : { status: 411, body: LENGTH_REQUIRED };
+  return Number(length) > DEFAULTS.maxRequestBodyBytes ? { status: 413, body: BODY_TOO_LARGE } : undefined;
 }
 
 function devIssuerConfig(issuer: string): IssuerConfig {

@@ -33,7 +33,11 @@ export class TokenRejectedError extends Error {
     /** Detail for the log only (a library's message, a claim name); never sent to clients. */
     readonly detail?: string,
   ) {
+    // No stack: a refused token is an answer, not a bug, and a stack is its biggest cost.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(REJECTION_REASONS[reason]);
+    Error.stackTraceLimit = limit;
   }
 
   /** The client-facing description. */

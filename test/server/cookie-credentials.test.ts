@@ -55,14 +55,6 @@ describe('cookie source on', () => {
   for (const [name, init] of [
     ['a GET request', { method: 'GET' }],
     ['a form POST', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `query=${encodeURIComponent(ME)}` }],
-    [
-      'a multipart POST',
-      {
-        method: 'POST',
-        headers: { 'content-type': 'multipart/form-data; boundary=x' },
-        body: `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: ME })}\r\n--x\r\nContent-Disposition: form-data; name="map"\r\n\r\n{}\r\n--x--\r\n`,
-      },
-    ],
   ] as const) {
     test(`a forged cross-site request (${name}) cannot use the cookie: 403`, async () => {
       const cookie = `hanko=${await issuer.mint({ roles: ['editor'] })}`;
@@ -75,14 +67,16 @@ describe('cookie source on', () => {
     });
   }
 
-  test('a text/plain POST is refused before any credential is read', async () => {
-    const response = await fetch(on.graphqlUrl, {
-      method: 'POST',
-      headers: { 'content-type': 'text/plain', cookie: `hanko=${await issuer.mint()}` },
-      body: JSON.stringify({ query: ME }),
+  for (const contentType of ['text/plain', 'multipart/form-data; boundary=x']) {
+    test(`a ${contentType.split(';')[0]} POST is refused before any credential is read`, async () => {
+      const response = await fetch(on.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': contentType, cookie: `hanko=${await issuer.mint()}` },
+        body: `--x\r\nContent-Disposition: form-data; name="operations"\r\n\r\n${JSON.stringify({ query: ME })}\r\n--x--\r\n`,
+      });
+      assert.deepEqual([response.status, await response.text()], [415, '']);
     });
-    assert.deepEqual([response.status, await response.text()], [415, '']);
-  });
+  }
 
   test('a GET with the cookie and X-Requested-With (needs a preflight) is accepted', async () => {
     const response = await fetch(`${on.graphqlUrl}?query=${encodeURIComponent(ME)}`, {

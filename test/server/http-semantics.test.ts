@@ -164,6 +164,33 @@ describe('exactly one verification per request', () => {
   });
 });
 
+describe('request bodies', () => {
+  test('a body over 1 MiB is refused with 413 before anything runs', async () => {
+    const response = await fetch(api.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ publicInfo }', variables: { pad: 'x'.repeat(1024 * 1024) } }),
+    });
+    assert.equal(response.status, 413);
+    assert.deepEqual(await response.json(), {
+      errors: [{ message: 'Request body is larger than 1048576 bytes.', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  test('a chunked body (no Content-Length) is refused with 411', async () => {
+    const response = await rawRequest(api.origin, ['POST /graphql HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked'], '');
+    assert.equal(response.status, 411);
+    assert.deepEqual(JSON.parse(response.body), {
+      errors: [{ message: 'A request body needs a Content-Length header.', extensions: { code: 'BAD_REQUEST' } }],
+    });
+  });
+
+  test('a body just under the limit is served', async () => {
+    const response = await graphql(api.graphqlUrl, { query: '{ publicInfo }', variables: { pad: 'x'.repeat(1000 * 1000) } });
+    assert.deepEqual([response.status, response.body], [200, { data: { publicInfo: 'claimgate example API' } }]);
+  });
+});
+
 describe('health and readiness', () => {
   test('/healthz and /readyz answer 200 once keys are loaded', async () => {
     for (const path of ['/healthz', '/readyz']) {

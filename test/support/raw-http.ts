@@ -14,7 +14,9 @@ export function rawRequest(origin: string, lines: readonly string[], body = ''):
   const url = new URL(origin);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname, () => {
-      socket.end(`${[...lines, `Host: ${url.host}`, `Content-Length: ${Buffer.byteLength(body)}`, 'Connection: close'].join('\r\n')}\r\n\r\n${body}`);
+      const chunked = lines.some((line) => /^transfer-encoding:/i.test(line));
+      const length = chunked ? [] : [`Content-Length: ${Buffer.byteLength(body)}`];
+      socket.end(`${[...lines, `Host: ${url.host}`, ...length, 'Connection: close'].join('\r\n')}\r\n\r\n${chunked ? '0\r\n\r\n' : body}`);
     });
     const chunks: Buffer[] = [];
     socket.on('data', (chunk) => chunks.push(chunk));
