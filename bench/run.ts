@@ -70,7 +70,7 @@ try {
 
 const markdown = renderReport({
   config,
-  scenarios: SCENARIOS,
+  scenarios: [...SCENARIOS].sort((a, b) => a.id.localeCompare(b.id)),
   outcomes,
   versions: { node: process.version, ...Object.fromEntries(VERSIONED.map((name) => [name, packageVersion(name)])) },
   machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
