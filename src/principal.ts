@@ -49,7 +49,7 @@ export function createPrincipal(payload: JWTPayload, options: PrincipalOptions):
 
 function roleList(value: unknown): string[] {
   if (typeof value === 'string') return value === '' ? [] : [value];
-  if (Array.isArray(value) && value.every((role) => typeof role === 'string')) return unique(value);
+  if (Array.isArray(value) && value.every((role) => typeof role === 'string')) return [...value];
   return [];
 }
 

@@ -54,7 +54,7 @@ export interface LoadConfigOptions {
 }
 
 const SYMMETRIC_OR_NONE = /^(none|HS\d+)$/i;
-const KNOWN_ALGORITHMS = new Set([...DEFAULTS.algorithms, 'ES256K', 'Ed25519']);
+const KNOWN_ALGORITHMS = new Set([...DEFAULTS.algorithms, 'Ed25519']);
 
 /**
  * Reads and checks the whole configuration from environment variables (and
