@@ -18,9 +18,15 @@ let server;
 try {
   server = await startServer(config);
 } catch (error) {
-  // Misused directives and busy ports are the user's to fix: one line, no stack.
-  const known = error instanceof AuthSchemaError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
-  process.stderr.write(`claimgate: cannot start: ${known ? (error as Error).message : String((error as Error).stack)}\n`);
+  // Misused directives and unusable addresses are the user's to fix: one line, no stack.
+  const { code, syscall } = error as NodeJS.ErrnoException;
+  if (error instanceof AuthSchemaError) {
+    process.stderr.write(`claimgate: cannot start: ${error.message}\n`);
+  } else if (syscall === 'listen' || syscall === 'getaddrinfo') {
+    process.stderr.write(`claimgate: cannot listen on HOST=${config.host} PORT=${config.port}: ${code} (set HOST and PORT to a free local address).\n`);
+  } else {
+    process.stderr.write(`claimgate: cannot start: ${String((error as Error).stack)}\n`);
+  }
   process.exit(1);
 }
 

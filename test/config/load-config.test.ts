@@ -107,6 +107,23 @@ describe('the entry point', () => {
     );
   });
 
+  test('a port in use stops the process with one line naming HOST and PORT, exit code 1', async () => {
+    const { createServer } = await import('node:net');
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const port = (blocker.address() as { port: number }).port;
+    try {
+      const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        env: { PATH: process.env.PATH, PORT: String(port), HOST: '127.0.0.1' },
+        encoding: 'utf8',
+      });
+      assert.equal(result.status, 1);
+      assert.equal(result.stderr, `claimgate: cannot listen on HOST=127.0.0.1 PORT=${port}: EADDRINUSE (set HOST and PORT to a free local address).\n`);
+    } finally {
+      blocker.close();
+    }
+  });
+
   test('dev mode refuses NODE_ENV=production', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/main.ts'], { env: { PATH: process.env.PATH, NODE_ENV: 'production' }, encoding: 'utf8' });
     assert.equal(result.status, 2);
