@@ -1,7 +1,7 @@
 // The package entry point: re-exports only.
 export { DEFAULTS } from './config/defaults.ts';
 export { ConfigError } from './config/config-error.ts';
-export { loadConfig, type AuthMode, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
+export { createIssuerConfig, loadConfig, type RawIssuer, type AuthMode, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
 export { extractCredentials, type Credentials, type CredentialSource } from './credentials/extract-credentials.ts';
 export { JwksCache, type JwksCacheOptions } from './keys/jwks-cache.ts';
 export { KeysUnavailableError } from './keys/keys-unavailable-error.ts';

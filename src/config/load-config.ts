@@ -122,8 +122,8 @@ const SINGLE_ISSUER_VARIABLES = [
   'AUTH_ALLOW_MISSING_AUDIENCE',
 ] as const;
 
-/** The fields of one issuer, wherever they come from. */
-interface RawIssuer {
+/** The fields of one issuer, wherever they come from (env, AUTH_CONFIG, code). */
+export interface RawIssuer {
   issuer?: unknown;
   audience?: unknown;
   jwksUri?: unknown;
@@ -212,6 +212,16 @@ function issuersFromFile(path: string, readFile: (path: string) => string): Issu
     );
   }
   return issuers;
+}
+
+/**
+ * One issuer's configuration from its fields, defaulted exactly as the
+ * environment variables are; throws ConfigError naming the field.
+ *
+ * @example createIssuerConfig({ issuer: 'https://id.example.com', audience: ['api'] })
+ */
+export function createIssuerConfig(fields: RawIssuer): IssuerConfig {
+  return buildIssuer(fields, (field) => field);
 }
 
 function buildIssuer(raw: RawIssuer, name: Namer): IssuerConfig {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { DEFAULTS } from '../config/defaults.ts';
-import type { Config, IssuerConfig } from '../config/load-config.ts';
+import { createIssuerConfig, type Config, type IssuerConfig } from '../config/load-config.ts';
 import { createAuthContext, type AuthContext } from '../context/create-auth-context.ts';
 import { badRequestBody } from '../errors.ts';
 import { devIssuerUrl, useDevIssuer } from '../dev/dev-issuer.ts';
@@ -89,7 +89,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
     if (config.devIssuer) {
       devKey = await loadDevSigningKey(options.devKeyDirectory);
       const issuer = devIssuerUrl(origin);
-      issuers = [devIssuerConfig(issuer)];
+      issuers = [createIssuerConfig({ issuer, audience: [DEFAULTS.devAudience] })];
       plugins.push(useDevIssuer(issuer, devKey));
       logger.warn('dev_issuer.enabled', {
         issuer,
@@ -158,21 +158,6 @@ function bodySizeRefusal(req: IncomingMessage): { status: number; body: string }
   const length = req.headers['content-length'];
   if (length === undefined) return req.headers['transfer-encoding'] === undefined ? undefined : { status: 411, body: LENGTH_REQUIRED };
   return Number(length) > DEFAULTS.maxRequestBodyBytes ? { status: 413, body: BODY_TOO_LARGE } : undefined;
-}
-
-function devIssuerConfig(issuer: string): IssuerConfig {
-  return Object.freeze({
-    issuer,
-    audience: [DEFAULTS.devAudience],
-    jwksUri: undefined,
-    algorithms: [...DEFAULTS.algorithms],
-    rolesClaim: [DEFAULTS.rolesClaim],
-    scopesClaim: undefined,
-    tokenType: undefined,
-    tokenUse: undefined,
-    allowMissingIssuer: false,
-    allowMissingAudience: false,
-  });
 }
 
 function warnAboutOptIns(issuer: IssuerConfig, logger: Logger): void {

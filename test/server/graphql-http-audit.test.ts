@@ -1,24 +1,13 @@
 // The GraphQL-over-HTTP audit of the graphql-http package, in full, against the real server.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { serverAudits } from 'graphql-http';
-import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
-import { startTestApi, type TestApi } from '../support/test-api.ts';
+import { withIssuerAndApi } from '../support/test-api.ts';
 
-let issuer: TestIssuer;
-let api: TestApi;
-
-before(async () => {
-  issuer = await startTestIssuer();
-  api = await startTestApi(issuer.env());
-});
-after(async () => {
-  await api.close();
-  await issuer.close();
-});
+const running = withIssuerAndApi();
 
 test('every audit passes (anonymous)', async () => {
-  const audits = serverAudits({ url: api.graphqlUrl });
+  const audits = serverAudits({ url: running.api.graphqlUrl });
   assert.ok(audits.length >= 50, `${audits.length} audits`);
   const results = await Promise.all(audits.map(async (audit) => ({ ...(await audit.fn()), name: audit.name })));
   const notOk = results.filter((result) => result.status !== 'ok').map((result) => `${result.status}: ${result.name}`);
@@ -26,9 +15,9 @@ test('every audit passes (anonymous)', async () => {
 });
 
 test('every audit passes with a valid Bearer token', async () => {
-  const token = await issuer.mint();
+  const token = await running.issuer.mint();
   const audits = serverAudits({
-    url: api.graphqlUrl,
+    url: running.api.graphqlUrl,
     fetchFn: (input: RequestInfo | URL, init?: RequestInit) => {
       const headers = new Headers(init?.headers);
       headers.set('authorization', `Bearer ${token}`);

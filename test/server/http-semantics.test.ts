@@ -1,27 +1,16 @@
 // The HTTP table of the verified-identity issue, over real HTTP against the real server.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
-import { errorCodes, graphql, startTestApi, type TestApi } from '../support/test-api.ts';
+import { errorCodes, graphql, startTestApi, withIssuerAndApi } from '../support/test-api.ts';
 import { rawRequest } from '../support/raw-http.ts';
 
-let issuer: TestIssuer;
-let api: TestApi;
-
-before(async () => {
-  issuer = await startTestIssuer();
-  api = await startTestApi(issuer.env());
-});
-after(async () => {
-  await api.close();
-  await issuer.close();
-});
+const running = withIssuerAndApi();
 
 const QUERY = '{ publicInfo me { sub roles } adminReport }';
 
 describe('the HTTP table', () => {
   test('no credentials: executes anonymously, protected fields null with UNAUTHENTICATED', async () => {
-    const response = await graphql(api.graphqlUrl, { query: QUERY });
+    const response = await graphql(running.api.graphqlUrl, { query: QUERY });
     assert.equal(response.status, 200);
     assert.equal(response.headers.get('www-authenticate'), null);
     assert.deepEqual(response.body, {
@@ -34,7 +23,7 @@ describe('the HTTP table', () => {
   });
 
   test('valid token lacking a role: that field null with FORBIDDEN, the rest resolves, HTTP 200', async () => {
-    const response = await graphql(api.graphqlUrl, { query: QUERY, token: await issuer.mint({ roles: ['reader'] }) });
+    const response = await graphql(running.api.graphqlUrl, { query: QUERY, token: await running.issuer.mint({ roles: ['reader'] }) });
     assert.equal(response.status, 200);
     assert.deepEqual(response.body, {
       data: { publicInfo: 'claimgate example API', me: { sub: 'alice', roles: ['reader'] }, adminReport: null },
@@ -43,7 +32,7 @@ describe('the HTTP table', () => {
   });
 
   test('valid token with the role: everything resolves', async () => {
-    const response = await graphql(api.graphqlUrl, { query: QUERY, token: await issuer.mint({ roles: ['admin'] }) });
+    const response = await graphql(running.api.graphqlUrl, { query: QUERY, token: await running.issuer.mint({ roles: ['admin'] }) });
     assert.equal(response.status, 200);
     assert.deepEqual(response.body, {
       data: { publicInfo: 'claimgate example API', me: { sub: 'alice', roles: ['admin'] }, adminReport: 'All systems nominal.' },
@@ -51,27 +40,27 @@ describe('the HTTP table', () => {
   });
 
   test('invalid token: 401 invalid_token, nothing executed (not even public fields)', async () => {
-    const response = await graphql(api.graphqlUrl, { query: '{ publicInfo }', token: 'e30.e30.c2ln' });
+    const response = await graphql(running.api.graphqlUrl, { query: '{ publicInfo }', token: 'e30.e30.c2ln' });
     assert.equal(response.status, 401);
     assert.equal(response.headers.get('www-authenticate'), 'Bearer error="invalid_token", error_description="untrusted issuer"');
     assert.deepEqual(response.body, { errors: [{ message: 'Unauthenticated: untrusted issuer.', extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 
   test('an invalid token also fails GET requests and mutations the same way', async () => {
-    const token = await issuer.mint({}, { ttl: -30 });
-    const get = await fetch(`${api.graphqlUrl}?query=${encodeURIComponent('{ publicInfo }')}`, {
+    const token = await running.issuer.mint({}, { ttl: -30 });
+    const get = await fetch(`${running.api.graphqlUrl}?query=${encodeURIComponent('{ publicInfo }')}`, {
       headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
     });
     assert.equal(get.status, 401);
     assert.equal(get.headers.get('www-authenticate'), 'Bearer error="invalid_token", error_description="token expired"');
-    const mutation = await graphql(api.graphqlUrl, { query: 'mutation { renameDocument(id: "d1", title: "x") { title } }', token });
+    const mutation = await graphql(running.api.graphqlUrl, { query: 'mutation { renameDocument(id: "d1", title: "x") { title } }', token });
     assert.equal(mutation.status, 401);
   });
 
   test('scheme is case-insensitive', async () => {
-    const token = await issuer.mint();
+    const token = await running.issuer.mint();
     for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
-      const response = await graphql(api.graphqlUrl, { query: '{ me { sub } }', headers: { authorization: `${scheme} ${token}` } });
+      const response = await graphql(running.api.graphqlUrl, { query: '{ me { sub } }', headers: { authorization: `${scheme} ${token}` } });
       assert.deepEqual([response.status, response.body], [200, { data: { me: { sub: 'alice' } } }], scheme);
     }
   });
@@ -84,7 +73,7 @@ describe('the HTTP table', () => {
     ['a token with a comma', 'Bearer a.b.c,d', 'not a Bearer credential'],
   ] as const) {
     test(`${name}: 401 invalid_request`, async () => {
-      const response = await graphql(api.graphqlUrl, { query: '{ publicInfo }', headers: { authorization: value } });
+      const response = await graphql(running.api.graphqlUrl, { query: '{ publicInfo }', headers: { authorization: value } });
       assert.equal(response.status, 401);
       assert.equal(response.headers.get('www-authenticate'), `Bearer error="invalid_request", error_description="${problem}"`);
       assert.deepEqual(response.body, { errors: [{ message: `Unauthenticated: ${problem}.`, extensions: { code: 'UNAUTHENTICATED' } }] });
@@ -92,9 +81,9 @@ describe('the HTTP table', () => {
   }
 
   test('a second Authorization header: 401 invalid_request', async () => {
-    const token = await issuer.mint({ roles: ['admin'] });
+    const token = await running.issuer.mint({ roles: ['admin'] });
     const response = await rawRequest(
-      api.origin,
+      running.api.origin,
       ['POST /graphql HTTP/1.1', 'Content-Type: application/json', `Authorization: Bearer ${token}`, `Authorization: Bearer ${token}`],
       JSON.stringify({ query: '{ publicInfo }' }),
     );
@@ -106,8 +95,8 @@ describe('the HTTP table', () => {
   });
 
   test('tokens in the query string are not accepted', async () => {
-    const token = await issuer.mint({ roles: ['admin'] });
-    const response = await fetch(`${api.graphqlUrl}?query=${encodeURIComponent('{ me { sub } }')}&access_token=${token}`, {
+    const token = await running.issuer.mint({ roles: ['admin'] });
+    const response = await fetch(`${running.api.graphqlUrl}?query=${encodeURIComponent('{ me { sub } }')}&access_token=${token}`, {
       headers: { accept: 'application/json' },
     });
     const body = (await response.json()) as { data: unknown; errors: { extensions: { code: string } }[] };
@@ -117,7 +106,7 @@ describe('the HTTP table', () => {
   });
 
   test('field-level denials never change the HTTP status, even with graphql-response+json', async () => {
-    const response = await graphql(api.graphqlUrl, {
+    const response = await graphql(running.api.graphqlUrl, {
       query: '{ publicInfo adminReport secretOfTheDay { value } }',
       headers: { accept: 'application/graphql-response+json' },
     });
@@ -129,7 +118,7 @@ describe('the HTTP table', () => {
 
 describe('exactly one verification per request', () => {
   test('an operation touching 100+ protected fields via aliases and fragments verifies once', async () => {
-    const uncached = await startTestApi(issuer.env(), { verifier: { tokenCacheSize: 0 } });
+    const uncached = await startTestApi(running.issuer.env(), { verifier: { tokenCacheSize: 0 } });
     try {
       const aliases = Array.from({ length: 60 }, (_, i) => `a${i}: adminReport`).join(' ');
       const query = `
@@ -137,7 +126,7 @@ describe('exactly one verification per request', () => {
         fragment Me on Viewer { sub roles }
         fragment Doc on Document { id title }
       `;
-      const token = await issuer.mint({ roles: ['admin', 'editor'] });
+      const token = await running.issuer.mint({ roles: ['admin', 'editor'] });
       const before = { ...uncached.server.verifier.stats };
       const response = await graphql(uncached.graphqlUrl, { query, token });
       assert.equal(response.status, 200);
@@ -150,23 +139,23 @@ describe('exactly one verification per request', () => {
   });
 
   test('with the token cache, a repeated token is served from the cache', async () => {
-    const token = await issuer.mint({ sub: 'cached' });
-    const before = { ...api.server.verifier.stats };
-    await graphql(api.graphqlUrl, { query: '{ me { sub } }', token });
-    await graphql(api.graphqlUrl, { query: '{ me { sub } }', token });
-    assert.deepEqual(api.server.verifier.stats, { verifyCalls: before.verifyCalls + 2, cacheHits: before.cacheHits + 1 });
+    const token = await running.issuer.mint({ sub: 'cached' });
+    const before = { ...running.api.server.verifier.stats };
+    await graphql(running.api.graphqlUrl, { query: '{ me { sub } }', token });
+    await graphql(running.api.graphqlUrl, { query: '{ me { sub } }', token });
+    assert.deepEqual(running.api.server.verifier.stats, { verifyCalls: before.verifyCalls + 2, cacheHits: before.cacheHits + 1 });
   });
 
   test('an anonymous request verifies nothing', async () => {
-    const before = api.server.verifier.stats.verifyCalls;
-    await graphql(api.graphqlUrl, { query: '{ publicInfo }' });
-    assert.equal(api.server.verifier.stats.verifyCalls, before);
+    const before = running.api.server.verifier.stats.verifyCalls;
+    await graphql(running.api.graphqlUrl, { query: '{ publicInfo }' });
+    assert.equal(running.api.server.verifier.stats.verifyCalls, before);
   });
 });
 
 describe('request bodies', () => {
   test('a body over 1 MiB is refused with 413 before anything runs', async () => {
-    const response = await fetch(api.graphqlUrl, {
+    const response = await fetch(running.api.graphqlUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ publicInfo }', variables: { pad: 'x'.repeat(1024 * 1024) } }),
@@ -178,7 +167,7 @@ describe('request bodies', () => {
   });
 
   test('a chunked body (no Content-Length) is refused with 411', async () => {
-    const response = await rawRequest(api.origin, ['POST /graphql HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked'], '');
+    const response = await rawRequest(running.api.origin, ['POST /graphql HTTP/1.1', 'Content-Type: application/json', 'Transfer-Encoding: chunked'], '');
     assert.equal(response.status, 411);
     assert.deepEqual(JSON.parse(response.body), {
       errors: [{ message: 'A request body needs a Content-Length header.', extensions: { code: 'BAD_REQUEST' } }],
@@ -186,7 +175,7 @@ describe('request bodies', () => {
   });
 
   test('a body just under the limit is served', async () => {
-    const response = await graphql(api.graphqlUrl, { query: '{ publicInfo }', variables: { pad: 'x'.repeat(1000 * 1000) } });
+    const response = await graphql(running.api.graphqlUrl, { query: '{ publicInfo }', variables: { pad: 'x'.repeat(1000 * 1000) } });
     assert.deepEqual([response.status, response.body], [200, { data: { publicInfo: 'claimgate example API' } }]);
   });
 });
@@ -194,15 +183,15 @@ describe('request bodies', () => {
 describe('health and readiness', () => {
   test('/healthz and /readyz answer 200 once keys are loaded', async () => {
     for (const path of ['/healthz', '/readyz']) {
-      const response = await fetch(`${api.origin}${path}`);
+      const response = await fetch(`${running.api.origin}${path}`);
       assert.equal(response.status, 200, path);
       assert.equal(response.headers.get('cache-control'), 'no-store');
     }
-    assert.deepEqual(await (await fetch(`${api.origin}/readyz`)).json(), { status: 'ready' });
+    assert.deepEqual(await (await fetch(`${running.api.origin}/readyz`)).json(), { status: 'ready' });
   });
 
   test('paths that merely end in /healthz are not health checks', async () => {
-    const response = await fetch(`${api.origin}/graphql/healthz`);
+    const response = await fetch(`${running.api.origin}/graphql/healthz`);
     assert.notEqual(response.status, 200);
   });
 });

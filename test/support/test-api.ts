@@ -1,4 +1,6 @@
+import { after, before } from 'node:test';
 import type { GraphQLSchema } from 'graphql';
+import { startTestIssuer, type TestIssuer } from './test-issuer.ts';
 import { loadConfig } from '../../src/config/load-config.ts';
 import type { Logger } from '../../src/log.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/start-server.ts';
@@ -104,4 +106,26 @@ export async function graphql(url: string, request: GraphQLRequest): Promise<Gra
 /** The `extensions.code` of each error, in order. */
 export function errorCodes(response: GraphQLResponse): unknown[] {
   return (response.body.errors ?? []).map((error) => error.extensions?.code);
+}
+
+/**
+ * Starts a test issuer and the real server pointed at it for the enclosing
+ * test file or suite (node:test `before`/`after`), and returns where to find them.
+ *
+ * @example const running = withIssuerAndApi(); test('...', () => graphql(running.api.graphqlUrl, ...))
+ */
+export function withIssuerAndApi(
+  env: Record<string, string> = {},
+  options: Parameters<typeof startTestApi>[1] = {},
+): { issuer: TestIssuer; api: TestApi } {
+  const running = {} as { issuer: TestIssuer; api: TestApi };
+  before(async () => {
+    running.issuer = await startTestIssuer();
+    running.api = await startTestApi(running.issuer.env(env), options);
+  });
+  after(async () => {
+    await running.api?.close();
+    await running.issuer?.close();
+  });
+  return running;
 }
