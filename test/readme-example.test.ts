@@ -7,6 +7,15 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { startTestIssuer } from './support/test-issuer.ts';
 
+test('the schema snippet in "Protecting your schema" builds', async () => {
+  const { apolloAuthorizationTypeDefs, makeAuthSchema } = await import('../src/index.ts');
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const section = readme.slice(readme.indexOf('## Protecting your schema'));
+  const sdl = /```graphql\n([\s\S]*?)```/.exec(section)![1]!;
+  const schema = makeAuthSchema({ typeDefs: [apolloAuthorizationTypeDefs, sdl] });
+  assert.deepEqual(Object.keys(schema.getQueryType()!.getFields()).length, 9);
+});
+
 test('the library example in the README works', async (t) => {
   const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('## Using claimgate in your own server'));

@@ -27,7 +27,12 @@ export interface TokenVerifierOptions {
 interface IssuerState {
   readonly config: IssuerConfig;
   readonly keys: JwksCache;
-  readonly options: JWTVerifyOptions;
+  /**
+   * jose options, built once: [strict, without iss, without aud, without
+   * both]. The relaxed ones serve only the opt-ins, and only for a token
+   * that lacks the claim.
+   */
+  readonly options: readonly [JWTVerifyOptions, JWTVerifyOptions, JWTVerifyOptions, JWTVerifyOptions];
 }
 
 interface RejectedToken {
@@ -83,6 +88,8 @@ export class TokenVerifier {
   readonly #tolerance: number;
   readonly #maxTokenBytes: number;
   readonly #now: () => number;
+  /** A clock other than Date.now was given: jose must use it too. */
+  readonly #customClock: boolean;
   readonly #logger: Logger;
 
   constructor(options: TokenVerifierOptions) {
@@ -90,6 +97,7 @@ export class TokenVerifier {
     this.#tolerance = options.clockToleranceSeconds ?? DEFAULTS.clockToleranceSeconds;
     this.#maxTokenBytes = options.maxTokenBytes ?? DEFAULTS.maxTokenBytes;
     this.#now = options.now ?? Date.now;
+    this.#customClock = options.now !== undefined;
     this.#logger = options.logger;
     this.#cache = new VerifiedTokenCache(options.tokenCacheSize ?? DEFAULTS.tokenCache.maxEntries);
     let issuerless: IssuerState | undefined;
@@ -98,14 +106,7 @@ export class TokenVerifier {
       const state: IssuerState = {
         config,
         keys,
-        options: {
-          algorithms: [...config.algorithms],
-          issuer: config.issuer,
-          audience: [...config.audience],
-          clockTolerance: this.#tolerance,
-          requiredClaims: ['exp'],
-          ...(config.tokenType === undefined ? {} : { typ: config.tokenType }),
-        },
+        options: verifyOptions(config, this.#tolerance),
       };
       this.#issuers.set(config.issuer, state);
       if (config.allowMissingIssuer) issuerless = state;
@@ -226,13 +227,27 @@ export class TokenVerifier {
   }
 
   #optionsFor(state: IssuerState, payload: Readonly<Record<string, unknown>>): JWTVerifyOptions {
-    const { issuer, audience, ...rest } = state.options;
-    const options: JWTVerifyOptions = { ...rest, currentDate: new Date(this.#now()) };
     // The opt-ins only relax a claim that is absent; a present claim is always checked.
-    if (payload.iss !== undefined || !state.config.allowMissingIssuer) options.issuer = issuer!;
-    if (payload.aud !== undefined || !state.config.allowMissingAudience) options.audience = audience!;
-    return options;
+    const withoutIssuer = payload.iss === undefined && state.config.allowMissingIssuer ? 1 : 0;
+    const withoutAudience = payload.aud === undefined && state.config.allowMissingAudience ? 2 : 0;
+    const options = state.options[withoutIssuer + withoutAudience]!;
+    return this.#customClock ? { ...options, currentDate: new Date(this.#now()) } : options;
   }
+}
+
+function verifyOptions(config: IssuerConfig, tolerance: number): IssuerState['options'] {
+  const strict: JWTVerifyOptions = {
+    algorithms: [...config.algorithms],
+    issuer: config.issuer,
+    audience: [...config.audience],
+    clockTolerance: tolerance,
+    requiredClaims: ['exp'],
+    ...(config.tokenType === undefined ? {} : { typ: config.tokenType }),
+  };
+  const { issuer: _issuer, ...withoutIssuer } = strict;
+  const { audience: _audience, ...withoutAudience } = strict;
+  const { audience: _both, ...withoutBoth } = withoutIssuer;
+  return [strict, withoutIssuer, withoutAudience, withoutBoth];
 }
 
 /** Maps any failure to a TokenRejectedError (or KeysUnavailableError), by jose's stable codes. */
