@@ -132,6 +132,7 @@ describe('RFC 8725 attacks are refused', () => {
       { jku: attacker.url('/jwks.json') },
       { x5u: attacker.url('/cert.pem') },
       { jwk: attackerJwk },
+      { x5c: [Buffer.from('not a certificate the server will ever parse').toString('base64')] },
     ]) {
       const token = await new SignJWT(payload())
         .setProtectedHeader({ alg: 'RS256', kid: 'attacker', ...header } as never)
