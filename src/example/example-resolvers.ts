@@ -68,6 +68,7 @@ export function createExampleResolvers() {
     },
     Document: {
       __resolveReference: (reference: { id: string }) => documents.get(reference.id) ?? null,
+      author: () => users.get('u1'),
     },
     User: {
       __resolveReference: (reference: { id: string }) => users.get(reference.id) ?? null,

@@ -143,6 +143,17 @@ const rows: Row[] = [
     },
   },
   {
+    name: 'nested protected types: a role-protected User field inside a role-protected Document',
+    query: '{ node(id: "d1") { ... on Document { title author { name email } } } }',
+    lacking: EDITOR,
+    meeting: { roles: ['editor', 'admin'] },
+    expect: {
+      anonymous: denied({ node: null }, 'node.title', 'UNAUTHENTICATED'),
+      lacking: denied({ node: { title: 'Quarterly plan', author: { name: 'Ada', email: null } } }, 'node.author.email', 'FORBIDDEN'),
+      meeting: allowed({ node: { title: 'Quarterly plan', author: { name: 'Ada', email: 'ada@example.com' } } }),
+    },
+  },
+  {
     name: 'type-level @auth reached through a public field',
     query: '{ secretOfTheDay { value } }',
     lacking: {},
