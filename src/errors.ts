@@ -47,10 +47,6 @@ export function forgeableCookieRequestError(cookieName: string): GraphQLError {
   );
 }
 
-/**
- * A field-level denial. No `extensions.http`: Yoga would apply the highest
- * status of any error to the whole response and turn a partial 200 into a 401.
- */
 /** The JSON body of a request refused before GraphQL runs (by the HTTP layer). */
 export function badRequestBody(message: string): string {
   return JSON.stringify({ errors: [{ message, extensions: { code: ERROR_CODES.BAD_REQUEST } }] });
@@ -70,6 +66,10 @@ export function withoutStack<T>(create: () => T): T {
   }
 }
 
+/**
+ * A field-level denial. No `extensions.http`: Yoga would apply the highest
+ * status of any error to the whole response and turn a partial 200 into a 401.
+ */
 export function fieldDenialError(code: 'UNAUTHENTICATED' | 'FORBIDDEN', requirement: string): GraphQLError {
   const message = code === 'UNAUTHENTICATED' ? `Unauthenticated: ${requirement}.` : `Forbidden: ${requirement}.`;
   return createGraphQLError(message, { extensions: { code } });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freePort } from './support/free-port.ts';
 import { startTestIssuer } from './support/test-issuer.ts';
 
 test('the schema snippet in "Protecting your schema" builds', async () => {
@@ -29,10 +29,7 @@ test('the library example in the README works', async (t) => {
 
   const issuer = await startTestIssuer();
   t.after(() => issuer.close());
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const port = (probe.address() as { port: number }).port;
-  await new Promise((resolve) => probe.close(resolve));
+  const port = await freePort();
   const child = spawn(process.execPath, ['--import', 'tsx', file.pathname], {
     env: { ...process.env, ...issuer.env(), PORT: String(port) },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -89,7 +89,6 @@ function isForgeable(request: Request): boolean {
 }
 
 function toRequestError(error: unknown): Error {
-  // Yoga answers with the error it gets; building ours without a stack keeps a 401 cheap.
   if (error instanceof TokenRejectedError) return unauthenticatedRequestError('invalid_token', error.description);
   if (error instanceof KeysUnavailableError) return authUnavailableError();
   // Anything else is our bug; refuse the token rather than risk accepting it.

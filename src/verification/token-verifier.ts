@@ -7,7 +7,7 @@ import type { Logger } from '../log.ts';
 import { createPrincipal, type Principal } from '../principal.ts';
 import { decodeTokenShape } from './token-shape.ts';
 import { TokenRejectedError, type RejectionReason } from './token-rejected-error.ts';
-import { VerifiedTokenCache } from './verified-token-cache.ts';
+import { TokenCache } from './token-cache.ts';
 
 export interface TokenVerifierOptions {
   readonly issuers: readonly IssuerConfig[];
@@ -35,11 +35,13 @@ interface IssuerState {
   readonly options: readonly [JWTVerifyOptions, JWTVerifyOptions, JWTVerifyOptions, JWTVerifyOptions];
 }
 
+interface VerifiedToken {
+  readonly principal: Principal;
+  readonly nbf: number | undefined;
+}
+
 interface RejectedToken {
   readonly error: TokenRejectedError;
-  /** The key cache the verdict depends on (undefined: decided before any key was involved). */
-  readonly keys: JwksCache | undefined;
-  readonly generation: number;
   readonly kid: unknown;
   readonly iss: unknown;
 }
@@ -83,8 +85,8 @@ export class TokenVerifier {
   readonly stats: VerifierStats = { verifyCalls: 0, cacheHits: 0 };
   readonly #issuers = new Map<string, IssuerState>();
   readonly #issuerless: IssuerState | undefined;
-  readonly #cache: VerifiedTokenCache;
-  readonly #rejected = new Map<string, RejectedToken>();
+  readonly #verified: TokenCache<VerifiedToken>;
+  readonly #rejected = new TokenCache<RejectedToken>(REJECTED_CACHE_SIZE);
   readonly #tolerance: number;
   readonly #maxTokenBytes: number;
   readonly #now: () => number;
@@ -99,7 +101,7 @@ export class TokenVerifier {
     this.#now = options.now ?? Date.now;
     this.#customClock = options.now !== undefined;
     this.#logger = options.logger;
-    this.#cache = new VerifiedTokenCache(options.tokenCacheSize ?? DEFAULTS.tokenCache.maxEntries);
+    this.#verified = new TokenCache(options.tokenCacheSize ?? DEFAULTS.tokenCache.maxEntries);
     let issuerless: IssuerState | undefined;
     for (const config of options.issuers) {
       const keys = new JwksCache({ now: this.#now, ...options.jwks, issuer: config.issuer, jwksUri: config.jwksUri, logger: options.logger });
@@ -131,7 +133,8 @@ export class TokenVerifier {
 
   close(): void {
     for (const keys of this.keyCaches) keys.close();
-    this.#cache.clear();
+    this.#verified.clear();
+    this.#rejected.clear();
   }
 
   /**
@@ -142,22 +145,25 @@ export class TokenVerifier {
    */
   verify(token: string): Principal | Promise<Principal> {
     this.stats.verifyCalls++;
-    const cached = this.#cache.get(token, Math.floor(this.#now() / 1000), this.#tolerance);
+    const cached = this.#verified.get(token, this.#stillValid);
     if (cached !== undefined) {
       this.stats.cacheHits++;
-      return cached;
+      return cached.principal;
     }
     const rejected = this.#rejected.get(token);
     if (rejected !== undefined) {
-      if (rejected.keys === undefined || rejected.keys.generation === rejected.generation) {
-        this.stats.cacheHits++;
-        this.#logRejection(rejected.error, rejected.kid, rejected.iss);
-        throw rejected.error;
-      }
-      this.#rejected.delete(token);
+      this.stats.cacheHits++;
+      this.#logRejection(rejected.error, rejected.kid, rejected.iss);
+      throw rejected.error;
     }
     return this.#verifySlow(token);
   }
+
+  /** A cached verification holds while `exp` and `nbf` do, by the same rule as jose's `jwtVerify`. */
+  readonly #stillValid = ({ principal, nbf }: VerifiedToken): boolean => {
+    const now = Math.floor(this.#now() / 1000);
+    return principal.expiresAt > now - this.#tolerance && (nbf === undefined || nbf <= now + this.#tolerance);
+  };
 
   async #verifySlow(token: string): Promise<Principal> {
     let kid: unknown;
@@ -191,7 +197,7 @@ export class TokenVerifier {
       // Cache only when the key set did not change while we verified: an
       // entry must never outlive the key that signed it.
       if (state.keys.generation === generation) {
-        this.#cache.set(token, principal, state.keys, generation, typeof verified.nbf === 'number' ? verified.nbf : undefined);
+        this.#verified.set(token, { principal, nbf: typeof verified.nbf === 'number' ? verified.nbf : undefined }, state.keys, generation);
       }
       return principal;
     } catch (error) {
@@ -200,8 +206,8 @@ export class TokenVerifier {
       // A refusal that time and new keys cannot change is remembered, so a
       // client retrying a bad token costs no signature check.
       if (classified instanceof TokenRejectedError && PERMANENT_REASONS.has(classified.reason)) {
-        if (this.#rejected.size >= REJECTED_CACHE_SIZE) this.#rejected.delete(this.#rejected.keys().next().value as string);
-        this.#rejected.set(token, { error: classified, keys: state?.keys, generation, kid, iss });
+        // Decided before an issuer was chosen (malformed, untrusted issuer): no key set involved.
+        this.#rejected.set(token, { error: classified, kid, iss }, state?.keys, generation);
       }
       throw classified;
     }

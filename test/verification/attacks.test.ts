@@ -3,7 +3,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { KeyObject, constants, createHmac, sign } from 'node:crypto';
-import { CompactEncrypt, SignJWT, exportJWK, generateKeyPair } from 'jose';
+import { CompactEncrypt, SignJWT, generateKeyPair } from 'jose';
 import { createTestKey, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
 import { graphql, startTestApi, type TestApi } from '../support/test-api.ts';
 import { startKeyServer, type KeyServer } from '../support/key-server.ts';
@@ -125,8 +125,7 @@ describe('RFC 8725 attacks are refused', () => {
   });
 
   test('jku, x5u and jwk headers are never followed or trusted', async () => {
-    const { privateKey, publicKey } = await generateKeyPair('RS256', { extractable: true });
-    const attackerJwk = { ...(await exportJWK(publicKey)), kid: 'attacker', alg: 'RS256', use: 'sig' };
+    const { privateKey, publicJwk: attackerJwk } = await createTestKey('RS256', 'attacker');
     attacker.set('/jwks.json', { keys: [attackerJwk] });
     for (const header of [
       { jku: attacker.url('/jwks.json') },
