@@ -10,40 +10,60 @@ export interface ServerSpec {
   readonly graphqlPath: string;
   /** GET path that answers 200 once the server can serve. */
   readonly readyPath: string;
-  /** False for the ceiling: its correctness check skips the denials. */
+  /** False for the servers without auth: their correctness check skips the denials. */
   readonly enforcesAuth: boolean;
 }
 
-export const CLAIMGATE: ServerSpec = {
-  key: 'claimgate',
-  id: 'claimgate',
-  description: 'claimgate as `npm start` runs it',
-  entry: 'src/main.ts',
+/** A server on node:http with claimgate's `GET /readyz` (bench/servers/listen.ts or claimgate itself). */
+const onNodeHttp = (key: string, id: string, description: string, entry: string, enforcesAuth: boolean): ServerSpec => ({
+  key,
+  id,
+  description,
+  entry,
   graphqlPath: '/graphql',
   readyPath: '/readyz',
-  enforcesAuth: true,
-};
+  enforcesAuth,
+});
 
-/** The server every ratio is taken against: same schema and resolvers, no auth. */
-export const CEILING: ServerSpec = {
-  key: 'yoga',
-  id: 'yoga (no auth)',
-  description: 'graphql-yoga, auth directives ignored: the ceiling',
-  entry: 'bench/servers/yoga-plain.ts',
-  graphqlPath: '/graphql',
-  readyPath: '/readyz',
+export const CLAIMGATE = onNodeHttp('claimgate', 'claimgate', 'claimgate as `npm start` runs it', 'src/main.ts', true);
+
+/** The useClaimgate Yoga plugin from the package entry point. */
+export const CLAIMGATE_PLUGIN = onNodeHttp(
+  'claimgate-plugin',
+  'claimgate plugin (useClaimgate)',
+  'createYoga + useClaimgate on node:http',
+  'bench/servers/claimgate-plugin.ts',
+  true,
+);
+
+/** The ceiling every ratio is taken against: no auth, claimgate's exact server settings. */
+export const CEILING = onNodeHttp('yoga-tuned', 'yoga-tuned (no auth)', 'graphql-yoga with claimgate\'s server settings, no auth', 'bench/servers/yoga-tuned.ts', false);
+
+/** What a Yoga user gets out of the box: the second ratio column. */
+export const YOGA_DEFAULT = onNodeHttp('yoga', 'yoga default (no auth)', 'graphql-yoga with its defaults, no auth', 'bench/servers/yoga-plain.ts', false);
+
+/** The least any server on this schema can spend: node:http + graphql-js. */
+export const FLOOR = onNodeHttp('floor', 'floor: node:http + graphql-js (no auth)', 'node:http and graphql-js, parse/validate cached', 'bench/servers/floor.ts', false);
+
+export const YOGA_JWT = onNodeHttp(
+  'yoga-jwt',
+  'yoga + plugin-jwt + generic-auth',
+  'graphql-yoga with @graphql-yoga/plugin-jwt and @envelop/generic-auth',
+  'bench/servers/yoga-jwt-generic-auth.ts',
+  true,
+);
+
+/** Apollo has no health route; an anonymous GET query proves the schema is served. */
+const APOLLO_READY = '/?query=%7B__typename%7D';
+
+export const APOLLO_PLAIN: ServerSpec = {
+  key: 'apollo-plain',
+  id: 'apollo (no auth)',
+  description: '@apollo/server with no auth',
+  entry: 'bench/servers/apollo-plain.ts',
+  graphqlPath: '/',
+  readyPath: APOLLO_READY,
   enforcesAuth: false,
-};
-
-/** What Yoga users use today; the second ratio column. */
-export const YOGA_JWT: ServerSpec = {
-  key: 'yoga-jwt',
-  id: 'yoga + plugin-jwt + generic-auth',
-  description: 'graphql-yoga with @graphql-yoga/plugin-jwt and @envelop/generic-auth',
-  entry: 'bench/servers/yoga-jwt-generic-auth.ts',
-  graphqlPath: '/graphql',
-  readyPath: '/readyz',
-  enforcesAuth: true,
 };
 
 export const APOLLO_SHIELD: ServerSpec = {
@@ -52,10 +72,9 @@ export const APOLLO_SHIELD: ServerSpec = {
   description: '@apollo/server with a jose context function and graphql-shield rules',
   entry: 'bench/servers/apollo-shield.ts',
   graphqlPath: '/',
-  // Apollo has no health route; an anonymous GET query proves the schema is served.
-  readyPath: '/?query=%7B__typename%7D',
+  readyPath: APOLLO_READY,
   enforcesAuth: true,
 };
 
 /** Every server, in the order of the table. */
-export const ALL_SERVERS: readonly ServerSpec[] = [CLAIMGATE, CEILING, YOGA_JWT, APOLLO_SHIELD];
+export const ALL_SERVERS: readonly ServerSpec[] = [CLAIMGATE, CLAIMGATE_PLUGIN, CEILING, YOGA_DEFAULT, FLOOR, YOGA_JWT, APOLLO_PLAIN, APOLLO_SHIELD];

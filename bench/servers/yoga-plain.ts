@@ -1,19 +1,9 @@
-// Server 2, the ceiling: graphql-yoga on the same schema and resolvers with no
-// auth at all. Every request sees the hot token's principal without verifying
-// anything, so `me` resolves the same fields as on the servers that verify.
+// graphql-yoga with its defaults and no auth: what a Yoga user gets out of
+// the box, on the same schema and resolvers.
 import { createYoga } from 'graphql-yoga';
 import { createPlainExampleSchema } from './plain-example-schema.ts';
+import { HOT_PRINCIPAL } from './hot-principal.ts';
 import { listen } from './listen.ts';
-import type { Principal } from '../../src/principal.ts';
 
-const principal: Principal = {
-  subject: 'bench-hot',
-  issuer: process.env['AUTH_ISSUER'] ?? '',
-  roles: ['admin', 'editor'],
-  scopes: ['reports:read'],
-  expiresAt: 0,
-  claims: {},
-};
-
-const yoga = createYoga({ schema: createPlainExampleSchema(), context: () => ({ principal }) });
+const yoga = createYoga({ schema: createPlainExampleSchema(), context: () => ({ principal: HOT_PRINCIPAL }) });
 listen(yoga, process.env);

@@ -1,0 +1,31 @@
+// claimgate as a Yoga user adds it: the useClaimgate plugin on the example
+// schema, Yoga created with the settings the plugin recommends, on node:http.
+import { createYoga } from 'graphql-yoga';
+import { createJsonLogger, useClaimgate } from '../../src/index.ts';
+import { createExampleSchema } from '../../src/example/create-example-schema.ts';
+import { listen } from './listen.ts';
+
+const yoga = createYoga({
+  schema: createExampleSchema(),
+  graphqlEndpoint: '/graphql',
+  maxRequestBodySize: false,
+  multipart: false,
+  landingPage: false,
+  graphiql: false,
+  cors: { credentials: false },
+  logging: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  plugins: [
+    useClaimgate({
+      issuers: [{ issuer: required('AUTH_ISSUER'), audience: [required('AUTH_AUDIENCE')], jwksUri: required('AUTH_JWKS_URI') }],
+      // The same log lines as `npm start` writes, so s5's refusals cost the same.
+      logger: createJsonLogger(),
+    }),
+  ],
+});
+listen(yoga, process.env, { keepAliveTimeoutMs: 65_000 });
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (value === undefined || value === '') throw new TypeError(`${name} must be set.`);
+  return value;
+}
