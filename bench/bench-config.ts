@@ -1,6 +1,6 @@
 /** Every knob of `npm run bench`, fully defaulted. */
 export interface BenchConfig {
-  /** Timed load per scenario and server, in seconds (BENCH_DURATION, default 5). */
+  /** Timed load per scenario and server, in seconds (BENCH_DURATION, default 4). */
   readonly durationSeconds: number;
   /** Discarded load before each timed run, in seconds (BENCH_WARMUP, default 2). */
   readonly warmupSeconds: number;
@@ -17,7 +17,7 @@ export interface BenchConfig {
 /** Reads the bench's environment variables; throws naming the variable on a bad value. */
 export function loadBenchConfig(env: Readonly<Record<string, string | undefined>>): BenchConfig {
   return Object.freeze({
-    durationSeconds: positive(env, 'BENCH_DURATION', 5),
+    durationSeconds: positive(env, 'BENCH_DURATION', 4),
     warmupSeconds: positive(env, 'BENCH_WARMUP', 2, true),
     connections: positive(env, 'BENCH_CONNECTIONS', 10),
     rounds: positive(env, 'BENCH_ROUNDS', 2),

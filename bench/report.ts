@@ -1,7 +1,8 @@
 import type { BenchConfig } from './bench-config.ts';
 import type { LoadResult } from './load.ts';
 import type { Scenario } from './scenarios.ts';
-import { CEILING, YOGA_JWT, type ServerSpec } from './servers/catalog.ts';
+import { renderNewTokenProfile, type NewTokenProfile } from './profile-s3.ts';
+import { CEILING, CLAIMGATE, YOGA_DEFAULT, type ServerSpec } from './servers/catalog.ts';
 
 export interface ScenarioResult extends LoadResult {
   /** The server process's CPU time (all threads) over the timed run, divided by requests, in µs. */
@@ -33,7 +34,13 @@ export interface BenchReport {
   readonly machine: string;
   readonly pinned: boolean;
   readonly startedAt: Date;
+  /** The profiled s2/s3 pass of claimgate, or why there is none. */
+  readonly newTokenProfile: NewTokenProfile | string | undefined;
 }
+
+/** Ratio targets against the ceiling (issue 14), and s3's CPU allowance over s2, in µs. */
+const RATIO_TARGETS: Readonly<Record<string, number>> = { s1: 0.9, s2: 0.9, s4: 1.0, s5: 0.85 };
+const NEW_TOKEN_ALLOWANCE_US = 60;
 
 /** The whole report as markdown: throughput table, per-process table, setup. */
 export function renderReport(report: BenchReport): string {
@@ -54,14 +61,16 @@ export function renderReport(report: BenchReport): string {
     '',
     '"server CPU µs/req" is the server process\'s CPU time (all threads) over the timed run divided by its requests: ' +
       'it moves less than req/s when something else runs on the machine; when the rounds of one server disagree, trust it more. ' +
-      'The ceiling is graphql-yoga: Apollo Server\'s ratio to it mixes the cost of its auth with its lighter request handling.',
+      `The ceiling is ${CEILING.id}: graphql-yoga with claimgate's server settings and no auth, so "× yoga-tuned" is the cost of auth alone. ` +
+      `"× yoga default" is against ${YOGA_DEFAULT.id}, what a Yoga user gets out of the box. The floor (node:http + graphql-js) is what ` +
+      'any server on this schema must spend; apollo (no auth) is the ceiling for apollo + graphql-shield.',
     '',
-    '| scenario | server | req/s | rounds | × ceiling | × yoga+jwt | server CPU µs/req | p99 ms | non-2xx / requests |',
+    '| scenario | server | req/s | rounds | × yoga-tuned | × yoga default | server CPU µs/req | p99 ms | non-2xx / requests |',
     '| --- | --- | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
   ];
   for (const scenario of report.scenarios) {
     const ceiling = medianRps(CEILING, scenario.id);
-    const yogaJwt = medianRps(YOGA_JWT, scenario.id);
+    const yogaDefault = medianRps(YOGA_DEFAULT, scenario.id);
     for (const outcome of timed) {
       const rps = median(values(outcome, scenario.id, (r) => r.requestsPerSecond));
       if (rps === undefined) continue;
@@ -71,11 +80,15 @@ export function renderReport(report: BenchReport): string {
       const p99 = median(values(outcome, scenario.id, (r) => r.p99Ms));
       const cpu = median(values(outcome, scenario.id, (r) => r.serverCpuMicrosPerRequest ?? Number.NaN).filter((v) => !Number.isNaN(v)));
       lines.push(
-        `| ${scenario.id} | ${outcome.spec.id} | ${rps.toFixed(0)} | ${rounds} | ${ratio(rps, ceiling)} | ${ratio(rps, yogaJwt)} | ` +
+        `| ${scenario.id} | ${outcome.spec.id} | ${rps.toFixed(0)} | ${rounds} | ${ratio(rps, ceiling)} | ${ratio(rps, yogaDefault)} | ` +
           `${cpu?.toFixed(0) ?? '–'} | ${p99?.toFixed(0) ?? '–'} | ${non2xx} / ${total} |`,
       );
     }
   }
+
+  lines.push('', ...renderTargets(timed, report.scenarios));
+  if (typeof report.newTokenProfile === 'string') lines.push('', `No s3 profile: ${report.newTokenProfile}`);
+  else if (report.newTokenProfile !== undefined) lines.push('', renderNewTokenProfile(report.newTokenProfile));
 
   lines.push('', 'Scenarios:', '');
   for (const scenario of report.scenarios) lines.push(`- ${scenario.id}: ${scenario.title}`);
@@ -100,6 +113,33 @@ export function renderReport(report: BenchReport): string {
 
   lines.push('', 'Versions: ' + Object.entries(report.versions).map(([name, version]) => `${name} ${version}`).join(', ') + '.', '');
   return lines.join('\n');
+}
+
+/** claimgate's targets, met or not, from the medians above. */
+function renderTargets(timed: readonly ServerOutcome[], scenarios: readonly Scenario[]): string[] {
+  const of = (spec: ServerSpec) => timed.find((outcome) => outcome.spec === spec);
+  const claimgate = of(CLAIMGATE);
+  const ceiling = of(CEILING);
+  if (claimgate === undefined || ceiling === undefined) return ['Targets: not judged (claimgate or the ceiling was not timed).'];
+  const rps = (outcome: ServerOutcome, id: string) => median(values(outcome, id, (r) => r.requestsPerSecond));
+  const cpu = (id: string) => median(values(claimgate, id, (r) => r.serverCpuMicrosPerRequest ?? Number.NaN).filter((v) => !Number.isNaN(v)));
+  const lines = ['Targets for claimgate (`npm start`):', '', '| target | measured | met |', '| --- | ---: | --- |'];
+  for (const scenario of scenarios) {
+    const target = RATIO_TARGETS[scenario.id];
+    if (target === undefined) continue;
+    const ours = rps(claimgate, scenario.id);
+    const theirs = rps(ceiling, scenario.id);
+    const measured = ours === undefined || theirs === undefined || theirs === 0 ? undefined : ours / theirs;
+    lines.push(`| ${scenario.id} × yoga-tuned ≥ ${target.toFixed(2)} | ${measured?.toFixed(2) ?? '–'} | ${measured === undefined ? '–' : measured >= target ? 'yes' : '**no**'} |`);
+  }
+  const cached = cpu('s2');
+  const fresh = cpu('s3');
+  const extra = cached === undefined || fresh === undefined ? undefined : fresh - cached;
+  lines.push(
+    `| s3 CPU ≤ s2 CPU + ${NEW_TOKEN_ALLOWANCE_US} µs | s2 ${cached?.toFixed(0) ?? '–'}, s3 ${fresh?.toFixed(0) ?? '–'} (+${extra?.toFixed(0) ?? '–'} µs) | ` +
+      `${extra === undefined ? '–' : extra <= NEW_TOKEN_ALLOWANCE_US ? 'yes' : '**no**'} |`,
+  );
+  return lines;
 }
 
 function values(outcome: ServerOutcome, scenarioId: string, pick: (result: ScenarioResult) => number): number[] {

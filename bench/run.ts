@@ -12,11 +12,13 @@ import { startLoadGenerator } from './load.ts';
 import { renderReport, type ScenarioResult, type ServerRun } from './report.ts';
 import { SCENARIOS, type Scenario } from './scenarios.ts';
 import { startServer } from './server-process.ts';
-import { ALL_SERVERS, type ServerSpec } from './servers/catalog.ts';
+import { ALL_SERVERS, CLAIMGATE, type ServerSpec } from './servers/catalog.ts';
+import { profileNewTokens, type NewTokenProfile } from './profile-s3.ts';
 import { BENCH_AUDIENCE, mintTokens } from './tokens.ts';
 
 const ROOT = new URL('..', import.meta.url);
 const RESULTS = new URL('results/latest.md', import.meta.url);
+const PROFILE_DIR = new URL('results/profile/', import.meta.url);
 const VERSIONED = ['graphql-yoga', 'jose', 'graphql', '@graphql-yoga/plugin-jwt', '@envelop/generic-auth', '@apollo/server', 'graphql-shield', 'autocannon'];
 const INVALID_TOKENS = 200;
 const SERVER_CORE = 0;
@@ -48,6 +50,7 @@ const outcomes = selected.map((spec) => ({
   excluded: existsSync(new URL(spec.entry, ROOT)) ? undefined : `${spec.entry} does not exist.`,
 }));
 
+let newTokenProfile: NewTokenProfile | string | undefined;
 try {
   for (let round = 0; round < config.rounds; round += 1) {
     // Each round starts with a different server, so warm-machine drift does not favour one.
@@ -63,6 +66,11 @@ try {
       }
     }
   }
+  // One more claimgate process, under the profiler: where s3's extra CPU over s2 goes.
+  if (outcomes.some((outcome) => outcome.spec === CLAIMGATE && outcome.excluded === undefined)) {
+    log('profiling claimgate s2 and s3...');
+    newTokenProfile = await profileClaimgate().catch((error: unknown) => (error as Error).message);
+  }
 } finally {
   load.close();
   await issuer.close();
@@ -76,6 +84,7 @@ const markdown = renderReport({
   machine: `${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}`,
   pinned,
   startedAt,
+  newTokenProfile,
 });
 mkdirSync(new URL('.', RESULTS), { recursive: true });
 writeFileSync(RESULTS, markdown);
@@ -132,6 +141,21 @@ async function runServer(spec: ServerSpec): Promise<ServerRun> {
   }
   // Counted after the process is gone, so a late background refresh is not missed.
   return { ...run, jwksFetches: issuer.jwksFetches() - fetchesBefore };
+}
+
+function profileClaimgate(): Promise<NewTokenProfile> {
+  const scenario = (id: string) => SCENARIOS.find((candidate) => candidate.id === id)!;
+  return profileNewTokens({
+    spec: CLAIMGATE,
+    start: { repoRoot: fileURLToPath(ROOT), env: serverEnv, core: pinned ? SERVER_CORE : undefined, readyTimeoutMs: 30_000 },
+    load,
+    scenarios: { warmUp: SCENARIOS.filter((candidate) => candidate.tokens !== 'pool'), cached: scenario('s2'), fresh: scenario('s3') },
+    connections: config.connections,
+    warmupSeconds: config.warmupSeconds,
+    durationSeconds: config.durationSeconds,
+    profileDir: PROFILE_DIR,
+    repoRoot: fileURLToPath(ROOT),
+  });
 }
 
 function packageVersion(name: string): string {

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { ServerSpec } from './servers/catalog.ts';
 
@@ -12,6 +12,8 @@ export interface ServerProcess {
   rssKb(): number | undefined;
   /** CPU time (user + system, all threads) used so far, in seconds; undefined where /proc is missing. */
   cpuSeconds(): number | undefined;
+  /** CPU seconds so far of the main thread and of all others, from /proc/<pid>/task. */
+  threadCpuSeconds(): ThreadCpu | undefined;
   /** The last lines the server printed, for reporting a failed start. */
   outputTail(): string;
   stop(): Promise<void>;
@@ -24,6 +26,8 @@ export interface StartOptions {
   readonly core: number | undefined;
   /** Give up waiting for readiness after this many milliseconds. */
   readonly readyTimeoutMs: number;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  readonly nodeFlags?: readonly string[];
 }
 
 const TAIL_BYTES = 4096;
@@ -31,7 +35,7 @@ const TAIL_BYTES = 4096;
 /** Starts the server, waits until its ready path answers 200, or throws with its output. */
 export async function startServer(spec: ServerSpec, options: StartOptions): Promise<ServerProcess> {
   const port = await freePort();
-  const nodeArgs = [process.execPath, '--import', 'tsx', spec.entry];
+  const nodeArgs = [process.execPath, ...(options.nodeFlags ?? []), '--import', 'tsx', spec.entry];
   const [command, ...args] = options.core === undefined ? nodeArgs : ['taskset', '-c', String(options.core), ...nodeArgs];
   // taskset execs node, so the pid is the server's own (RSS is read from it).
   const child = spawn(command ?? process.execPath, args, {
@@ -53,6 +57,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
     graphqlUrl: base + spec.graphqlPath,
     rssKb: () => readRssKb(child.pid),
     cpuSeconds: () => readCpuSeconds(child.pid),
+    threadCpuSeconds: () => readThreadCpu(child.pid),
     outputTail: () => tail,
     stop: () => stopChild(child, exited),
   };
@@ -108,10 +113,41 @@ const TICKS_PER_SECOND = 100;
 function readCpuSeconds(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
-    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+    return statCpuSeconds(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** utime + stime of one /proc stat line, in seconds. */
+function statCpuSeconds(stat: string): number {
+  // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+/** CPU seconds of a process's threads. Node 20 leaves its threads unnamed, so only the main one can be told apart. */
+export interface ThreadCpu {
+  /** The JavaScript thread. */
+  readonly main: number;
+  /** Every other thread: libuv's pool (where WebCrypto runs RSA), V8's GC and compiler workers. */
+  readonly workers: number;
+}
+
+function readThreadCpu(pid: number | undefined): ThreadCpu | undefined {
+  if (pid === undefined) return undefined;
+  const totals = { main: 0, workers: 0 };
+  try {
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      let stat: string;
+      try {
+        stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      } catch {
+        continue; // the thread ended meanwhile
+      }
+      totals[tid === String(pid) ? 'main' : 'workers'] += statCpuSeconds(stat);
+    }
+    return totals;
   } catch {
     return undefined;
   }
