@@ -1,5 +1,6 @@
 import { createGraphQLError } from 'graphql-yoga';
 import type { GraphQLError } from 'graphql';
+import { DEFAULTS } from './config/defaults.ts';
 import { bearerChallenge, type BearerErrorCode } from './credentials/www-authenticate.ts';
 
 /**
@@ -13,8 +14,20 @@ export const ERROR_CODES = Object.freeze({
   FORBIDDEN: 'FORBIDDEN',
   /** The issuer's keys could not be loaded: the token may be valid, try again later (HTTP 503). */
   AUTH_UNAVAILABLE: 'AUTH_UNAVAILABLE',
-  /** The request body is over the size limit (413) or of unannounced length (411). */
+  /** The request body is over the size limit (413), of unannounced length (411), or of an unsupported type (415). */
   BAD_REQUEST: 'BAD_REQUEST',
+  /** The document has more parser tokens than the limit (refused while parsing). */
+  OPERATION_TOO_LARGE: 'OPERATION_TOO_LARGE',
+  /** The operation selects fields nested deeper than the limit. */
+  OPERATION_TOO_DEEP: 'OPERATION_TOO_DEEP',
+  /** The operation uses more aliases than the limit. */
+  OPERATION_TOO_MANY_ALIASES: 'OPERATION_TOO_MANY_ALIASES',
+  /** The operation uses more directives than the limit. */
+  OPERATION_TOO_MANY_DIRECTIVES: 'OPERATION_TOO_MANY_DIRECTIVES',
+  /** The operation's estimated cost (list sizes multiplied in) is over the limit. */
+  OPERATION_TOO_COMPLEX: 'OPERATION_TOO_COMPLEX',
+  /** The operation resolved more list items than one response may hold; it ends with this error. */
+  RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -35,7 +48,7 @@ export function unauthenticatedRequestError(error: BearerErrorCode, description:
 /** A request-level 503: keys are unavailable, so no token can be judged. */
 export function authUnavailableError(): GraphQLError {
   return createGraphQLError('Authentication is temporarily unavailable; retry later.', {
-    extensions: { code: ERROR_CODES.AUTH_UNAVAILABLE, http: { status: 503, headers: { 'Retry-After': '5' } } },
+    extensions: { code: ERROR_CODES.AUTH_UNAVAILABLE, http: { status: 503, headers: { 'Retry-After': String(DEFAULTS.retryAfterSeconds) } } },
   });
 }
 
@@ -45,6 +58,31 @@ export function forgeableCookieRequestError(cookieName: string): GraphQLError {
     `Forbidden: the ${cookieName} cookie is only accepted on POST requests with a JSON body (or the X-Requested-With header), which a browser cannot send cross-site without a CORS preflight.`,
     { extensions: { code: ERROR_CODES.FORBIDDEN, http: { status: 403 } } },
   );
+}
+
+/** The operation limits, by the code a refusal carries. */
+export type LimitCode =
+  | 'OPERATION_TOO_LARGE'
+  | 'OPERATION_TOO_DEEP'
+  | 'OPERATION_TOO_MANY_ALIASES'
+  | 'OPERATION_TOO_MANY_DIRECTIVES'
+  | 'OPERATION_TOO_COMPLEX';
+
+/**
+ * An operation refused before execution by one of the operation limits. The
+ * message names the limit and its value; `extensions.limit` names the option.
+ * Status 400, as GraphQL over HTTP answers a validation error.
+ */
+export function operationLimitError(code: LimitCode, limit: string, max: number, message: string): GraphQLError {
+  return withoutStack(() => createGraphQLError(message, { extensions: { code, limit, max, http: { status: 400, spec: true } } }));
+}
+
+/** A field past the operation's list-item budget: the field is null with this error, never a crash. */
+export function resultTooLargeError(max: number): GraphQLError {
+  return withoutStack(() => createGraphQLError(
+    `Result too large: this operation resolved more than ${max} list items (maxListItems); ask for fewer items or page through them.`,
+    { extensions: { code: ERROR_CODES.RESULT_TOO_LARGE, limit: 'maxListItems', max } },
+  ));
 }
 
 /** The JSON body of a request refused before GraphQL runs (by the HTTP layer). */

@@ -16,6 +16,10 @@ export { makeAuthSchema, type MakeAuthSchemaOptions } from './directives/make-au
 export { assertDirectivePlacement, assertTypeDefsPlacement } from './directives/assert-directive-placement.ts';
 export { AuthSchemaError } from './directives/auth-schema-error.ts';
 export { ERROR_CODES, type ErrorCode } from './errors.ts';
-export { useHealthEndpoints, type HealthEndpointsOptions } from './server/use-health-endpoints.ts';
+export { useHealthEndpoints } from './server/use-health-endpoints.ts';
+export { useClaimgate, type ClaimgateOptions, type ClaimgatePlugin } from './plugin/use-claimgate.ts';
+export { useOperationLimits } from './limits/use-operation-limits.ts';
+export { normalizeLimits, type OperationLimits } from './limits/operation-limits.ts';
+export { estimateCost, type CostModel } from './limits/estimate-cost.ts';
 export { startServer, type RunningServer, type StartServerOptions } from './server/start-server.ts';
 export { createJsonLogger, silentLogger, type Logger } from './log.ts';

@@ -19,6 +19,16 @@ export const DEFAULTS = Object.freeze({
   mode: 'default',
   /** Largest request body accepted, in bytes (checked against Content-Length before Yoga runs). */
   maxRequestBodyBytes: 1024 * 1024,
+  /** Readiness path: 200 once keys are loaded, 503 before. */
+  readinessEndpoint: '/readyz',
+  /** Liveness path of the app: 200 while the process runs. */
+  healthEndpoint: '/healthz',
+  /** Idle keep-alive connections are closed after this many milliseconds (gateways keep connections open). */
+  keepAliveTimeoutMs: 65_000,
+  /** Longest wait for in-flight requests on shutdown, in milliseconds. */
+  shutdownTimeoutMs: 10_000,
+  /** `Retry-After` of a 503 while keys are unavailable, in seconds. */
+  retryAfterSeconds: 5,
   /** Audience of the embedded development issuer's tokens. */
   devAudience: 'claimgate-dev',
   /** Path under which the embedded development issuer serves discovery and keys. */
@@ -44,6 +54,25 @@ export const DEFAULTS = Object.freeze({
     retryInitialMs: 1_000,
     /** ...up to this many milliseconds between tries. */
     retryMaxMs: 30_000,
+  }),
+  /** Operation limits (LIMIT_* variables; `limits` option of useClaimgate). */
+  limits: Object.freeze({
+    /** Parser tokens per document (LIMIT_MAX_TOKENS); a longer document is refused while parsing. */
+    maxTokens: 2_000,
+    /** Selection depth, fragments flattened (LIMIT_MAX_DEPTH). */
+    maxDepth: 12,
+    /** Aliases per operation (LIMIT_MAX_ALIASES). */
+    maxAliases: 30,
+    /** Directives per operation (LIMIT_MAX_DIRECTIVES). */
+    maxDirectives: 50,
+    /** Estimated cost per operation: fields count 1 each, list fields multiply by their size (LIMIT_MAX_COST). */
+    maxCost: 50_000,
+    /** List items resolved per operation, all lists together (LIMIT_MAX_LIST_ITEMS). */
+    maxListItems: 50_000,
+    /** Arguments read as a list field's size (LIMIT_LIST_SIZE_ARGUMENTS), first match wins. */
+    listSizeArguments: Object.freeze(['limit', 'first', 'last', 'n', 'take', 'count', 'size', 'pageSize', 'perPage']),
+    /** Size assumed for a list field without a size argument (LIMIT_DEFAULT_LIST_SIZE). */
+    defaultListSize: 100,
   }),
   tokenCache: Object.freeze({
     /** Verified tokens kept (LRU); 0 turns the cache off. */

@@ -44,9 +44,23 @@ export interface Config {
   readonly issuers: readonly IssuerConfig[];
   /** True when no issuer is configured: `npm start` runs the embedded dev issuer. */
   readonly devIssuer: boolean;
+  /** Operation limits from LIMIT_* (each defaults to DEFAULTS.limits). */
+  readonly limits: ConfiguredLimits;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** The operation limits as configured (see DEFAULTS.limits for each one's meaning). */
+export interface ConfiguredLimits {
+  readonly maxTokens: number;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxDirectives: number;
+  readonly maxCost: number;
+  readonly maxListItems: number;
+  readonly listSizeArguments: readonly string[];
+  readonly defaultListSize: number;
+}
 
 export interface LoadConfigOptions {
   /** Reads the AUTH_CONFIG file; defaults to a synchronous UTF-8 read. */
@@ -106,6 +120,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     clockToleranceSeconds,
     issuers: Object.freeze(issuers),
     devIssuer: issuers.length === 0,
+    limits: limitsFromEnv(env),
   });
 }
 
@@ -333,6 +348,31 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be a whole number from ${min} to ${max}, not "${value}".`);
   }
   return Number(value);
+}
+
+const LIMIT_VARIABLES = {
+  LIMIT_MAX_TOKENS: 'maxTokens',
+  LIMIT_MAX_DEPTH: 'maxDepth',
+  LIMIT_MAX_ALIASES: 'maxAliases',
+  LIMIT_MAX_DIRECTIVES: 'maxDirectives',
+  LIMIT_MAX_COST: 'maxCost',
+  LIMIT_MAX_LIST_ITEMS: 'maxListItems',
+  LIMIT_DEFAULT_LIST_SIZE: 'defaultListSize',
+} as const;
+
+function limitsFromEnv(env: Env): ConfiguredLimits {
+  const limits: Record<string, unknown> = { ...DEFAULTS.limits };
+  for (const [variable, option] of Object.entries(LIMIT_VARIABLES)) {
+    limits[option] = integer(env, variable, DEFAULTS.limits[option], 1, 1_000_000_000);
+  }
+  const names = list(env, 'LIMIT_LIST_SIZE_ARGUMENTS');
+  if (names !== undefined) {
+    for (const name of names) {
+      if (!/^[_A-Za-z][_0-9A-Za-z]*$/.test(name)) throw new ConfigError('LIMIT_LIST_SIZE_ARGUMENTS', `"${name}" is not a GraphQL argument name.`);
+    }
+    limits.listSizeArguments = Object.freeze(names);
+  }
+  return Object.freeze(limits) as unknown as ConfiguredLimits;
 }
 
 function authMode(env: Env): AuthMode {

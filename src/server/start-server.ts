@@ -4,15 +4,14 @@ import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
 import { DEFAULTS } from '../config/defaults.ts';
 import { createIssuerConfig, type Config, type IssuerConfig } from '../config/load-config.ts';
-import { createAuthContext, type AuthContext } from '../context/create-auth-context.ts';
-import { badRequestBody } from '../errors.ts';
+import type { AuthContext } from '../context/create-auth-context.ts';
+import { useClaimgate } from '../plugin/use-claimgate.ts';
 import { devIssuerUrl, useDevIssuer } from '../dev/dev-issuer.ts';
 import { loadDevSigningKey, type DevSigningKey } from '../dev/dev-signing-key.ts';
 import { createExampleSchema } from '../example/create-example-schema.ts';
 import { createJsonLogger, type Logger } from '../log.ts';
-import { TokenVerifier, type TokenVerifierOptions } from '../verification/token-verifier.ts';
+import type { TokenVerifier, TokenVerifierOptions } from '../verification/token-verifier.ts';
 import { useHealthEndpoints } from './use-health-endpoints.ts';
-import { useAuthFastPath } from '../directives/use-auth-fast-path.ts';
 
 export interface StartServerOptions {
   /** The schema to serve, already passed through `authDirectiveTransformer`. Default: the example API. */
@@ -58,11 +57,6 @@ export async function startServer(config: Config, options: StartServerOptions = 
   let inFlight = 0;
   let onDrained: (() => void) | undefined;
   const httpServer = createServer((req, res) => {
-    const refusal = bodySizeRefusal(req);
-    if (refusal !== undefined) {
-      res.writeHead(refusal.status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' }).end(refusal.body);
-      return;
-    }
     inFlight++;
     res.once('close', () => {
       if (--inFlight === 0) onDrained?.();
@@ -70,7 +64,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
     handler(req, res);
   });
   // Keep-alive connections from gateways outlive requests; bound idle ones.
-  httpServer.keepAliveTimeout = 65_000;
+  httpServer.keepAliveTimeout = DEFAULTS.keepAliveTimeoutMs;
   await new Promise<void>((resolve, reject) => {
     httpServer.once('error', reject);
     httpServer.listen(config.port, config.host, () => {
@@ -83,7 +77,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
 
   try {
-    const plugins: Plugin[] = [];
+    const plugins: Plugin[] = [useHealthEndpoints()];
     let issuers = config.issuers;
     let devKey: DevSigningKey | undefined;
     if (config.devIssuer) {
@@ -96,25 +90,26 @@ export async function startServer(config: Config, options: StartServerOptions = 
         message: 'AUTH_ISSUER is not set: using the embedded development issuer. Never use it in production.',
       });
     }
-    for (const issuer of issuers) warnAboutOptIns(issuer, logger);
-
-    const verifier = new TokenVerifier({
+    const claimgate = useClaimgate({
       issuers,
+      cookieName: config.cookieName,
+      corsOrigins: config.corsOrigins,
       clockToleranceSeconds: config.clockToleranceSeconds,
+      mode: config.mode,
+      limits: config.limits,
+      fastPath: options.fastPath,
       logger,
-      ...options.verifier,
+      verifier: options.verifier,
     });
-    plugins.push(useHealthEndpoints({ ready: () => verifier.ready }));
-    if (options.fastPath ?? true) plugins.push(useAuthFastPath());
+    plugins.push(claimgate);
+    const verifier = claimgate.verifier;
 
     const yoga = createYoga<Record<string, unknown>, AuthContext>({
       schema: options.schema ?? createExampleSchema(config.mode),
-      context: createAuthContext({ verifier, cookieName: config.cookieName }) as never,
       graphqlEndpoint: '/graphql',
-      // Yoga's own limit pipes every body through a counting stream (about
-      // 200 µs of CPU per request here); the Content-Length check in front of
-      // Yoga gives the same protection for nothing, since Node never delivers
-      // more body than Content-Length announces.
+      // useClaimgate refuses bodies over the limit by their Content-Length
+      // (Node never delivers more than that); Yoga's own limit would pipe
+      // every body through a counting stream, about 200 µs of CPU per request.
       maxRequestBodySize: false,
       multipart: false,
       landingPage: false,
@@ -124,11 +119,9 @@ export async function startServer(config: Config, options: StartServerOptions = 
       plugins,
     });
     handler = yoga as unknown as typeof handler;
-    const started = verifier.start();
-    void started;
 
     const close = async () => {
-      const timeout = options.shutdownTimeoutMs ?? 10_000;
+      const timeout = options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
       httpServer.close();
       httpServer.closeIdleConnections();
       await new Promise<void>((resolve) => {
@@ -140,40 +133,12 @@ export async function startServer(config: Config, options: StartServerOptions = 
         if (inFlight === 0) onDrained();
       });
       httpServer.closeAllConnections();
-      verifier.close();
       await yoga.dispose();
     };
     return { origin, graphqlUrl: `${origin}/graphql`, verifier, yoga, devKey, issuers, close };
   } catch (error) {
     httpServer.close();
     throw error;
-  }
-}
-
-const BODY_TOO_LARGE = badRequestBody(`Request body is larger than ${DEFAULTS.maxRequestBodyBytes} bytes.`);
-const LENGTH_REQUIRED = badRequestBody('A request body needs a Content-Length header.');
-
-/** A 413 for a body over the limit, a 411 for a body of unannounced length; undefined otherwise. */
-function bodySizeRefusal(req: IncomingMessage): { status: number; body: string } | undefined {
-  const length = req.headers['content-length'];
-  if (length === undefined) return req.headers['transfer-encoding'] === undefined ? undefined : { status: 411, body: LENGTH_REQUIRED };
-  return Number(length) > DEFAULTS.maxRequestBodyBytes ? { status: 413, body: BODY_TOO_LARGE } : undefined;
-}
-
-function warnAboutOptIns(issuer: IssuerConfig, logger: Logger): void {
-  if (issuer.allowMissingIssuer) {
-    logger.warn('config.insecure_opt_in', {
-      issuer: issuer.issuer,
-      option: 'allowMissingIssuer',
-      message: 'Tokens without "iss" are accepted when this issuer\'s keys verify them. Configure the provider to set "iss" and turn this off.',
-    });
-  }
-  if (issuer.allowMissingAudience) {
-    logger.warn('config.insecure_opt_in', {
-      issuer: issuer.issuer,
-      option: 'allowMissingAudience',
-      message: 'Tokens without "aud" are accepted from this issuer: any token it issues for any client can call this API.',
-    });
   }
 }
 

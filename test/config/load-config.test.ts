@@ -24,8 +24,17 @@ describe('loadConfig', () => {
       clockToleranceSeconds: 5,
       issuers: [],
       devIssuer: true,
+      limits: DEFAULTS.limits,
     });
     assert.ok(Object.isFrozen(loadConfig({})));
+  });
+
+  test('LIMIT_* variables set the operation limits; a wrong value names its variable', () => {
+    const { limits } = loadConfig({ LIMIT_MAX_DEPTH: '20', LIMIT_MAX_COST: '1000', LIMIT_LIST_SIZE_ARGUMENTS: 'top,limit' });
+    assert.deepEqual(limits, { ...DEFAULTS.limits, maxDepth: 20, maxCost: 1000, listSizeArguments: ['top', 'limit'] });
+    fails({ LIMIT_MAX_ALIASES: '0' }, 'LIMIT_MAX_ALIASES: must be a whole number from 1 to 1000000000, not "0".');
+    fails({ LIMIT_MAX_TOKENS: 'many' }, 'LIMIT_MAX_TOKENS: must be a whole number from 1 to 1000000000, not "many".');
+    fails({ LIMIT_LIST_SIZE_ARGUMENTS: 'first,not-a-name' }, 'LIMIT_LIST_SIZE_ARGUMENTS: "not-a-name" is not a GraphQL argument name.');
   });
 
   test('one issuer from the environment, fully defaulted', () => {

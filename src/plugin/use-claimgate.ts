@@ -1,0 +1,282 @@
+import type { GraphQLSchema } from 'graphql';
+import { useReadinessCheck, type Plugin, type YogaLogger } from 'graphql-yoga';
+import { DEFAULTS } from '../config/defaults.ts';
+import { createIssuerConfig, type AuthMode, type IssuerConfig, type RawIssuer } from '../config/load-config.ts';
+import { createAuthContext } from '../context/create-auth-context.ts';
+import { getAuthPlan, recordAuthPlan } from '../directives/auth-plan.ts';
+import { authDirectiveTransformer } from '../directives/auth-directive-transformer.ts';
+import { useAuthFastPath } from '../directives/use-auth-fast-path.ts';
+import { badRequestBody } from '../errors.ts';
+import { boundListFields } from '../limits/bound-list-fields.ts';
+import { normalizeLimits, type OperationLimits } from '../limits/operation-limits.ts';
+import { useOperationLimits } from '../limits/use-operation-limits.ts';
+import type { Logger } from '../log.ts';
+import { TokenVerifier, type TokenVerifierOptions } from '../verification/token-verifier.ts';
+
+export interface ClaimgateOptions {
+  /** The identity providers whose tokens are accepted: fields as for `createIssuerConfig`. At least one. */
+  readonly issuers: readonly (RawIssuer | IssuerConfig)[];
+  /**
+   * Cookie read when there is no Authorization header (Hanko: `hanko`).
+   * Turns on the CSRF rule and the credentialed-CORS allow-list. Default: cookies ignored.
+   */
+  readonly cookieName?: string | undefined;
+  /** Origins allowed to call with the cookie (exact `scheme://host[:port]`). Default none. */
+  readonly corsOrigins?: readonly string[] | undefined;
+  /** `protect-all` for default-deny, applied when the schema is not yet transformed. Default `default`. */
+  readonly mode?: AuthMode | undefined;
+  /** Allowed clock skew on exp, nbf and iat, in seconds. Default 5. */
+  readonly clockToleranceSeconds?: number | undefined;
+  /** Decide an operation once when the caller may see all of it. Default true. */
+  readonly fastPath?: boolean | undefined;
+  /** Operation limits; each defaults to `DEFAULTS.limits`. */
+  readonly limits?: Partial<OperationLimits> | undefined;
+  /** Largest request body, in bytes, checked against Content-Length before the body is read. Default 1 MiB. */
+  readonly maxRequestBodyBytes?: number | undefined;
+  /** Readiness path: 200 once every issuer's keys are loaded, 503 before. Default `/readyz`. */
+  readonly readinessEndpoint?: string | undefined;
+  /** Where claimgate's events go. Default: Yoga's logger. */
+  readonly logger?: Logger | undefined;
+  /** Tuning of the key caches and the token cache (tests shorten the cooldown, inject a clock). */
+  readonly verifier?: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'> | undefined;
+}
+
+/** The plugin, with the verifier it runs (for readiness and statistics). */
+export type ClaimgatePlugin = Plugin & { readonly verifier: TokenVerifier };
+
+const OPTION_NAMES = new Set([
+  'issuers', 'cookieName', 'corsOrigins', 'mode', 'clockToleranceSeconds', 'fastPath', 'limits',
+  'maxRequestBodyBytes', 'readinessEndpoint', 'logger', 'verifier',
+]);
+
+/**
+ * claimgate for any Yoga server, in one plugin: verifies each request's
+ * token once (through the key caches it starts with Yoga and stops on
+ * dispose), adds `principal` to your context, enforces the directives of
+ * your schema (SDL or code-first; transformed here unless you already did),
+ * refuses over-limit operations and bodies, and — with a cookie source — the
+ * CSRF rule and the credentialed-CORS allow-list the cookie depends on.
+ *
+ * For the fastest path create Yoga with `maxRequestBodySize: false`: this
+ * plugin already refuses bodies over the limit by their Content-Length
+ * (Node never delivers more than Content-Length announces), and Yoga's own
+ * limit pipes every body through a counting stream.
+ *
+ * @example createYoga({ schema, maxRequestBodySize: false, plugins: [useClaimgate({ issuers: [{ issuer, audience: ['api'] }] })] })
+ */
+export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
+  const config = normalizeOptions(options);
+  let yogaLogger: YogaLogger | undefined;
+  const logger: Logger = config.logger ?? {
+    info: (event, fields) => yogaLogger?.info(event, fields),
+    warn: (event, fields) => yogaLogger?.warn(event, fields),
+    error: (event, fields) => yogaLogger?.error(event, fields),
+  };
+  const verifier = new TokenVerifier({
+    issuers: config.issuers,
+    clockToleranceSeconds: config.clockToleranceSeconds,
+    logger,
+    ...config.verifier,
+  });
+  const authenticate = createAuthContext({ verifier, cookieName: config.cookieName });
+  const prepared = new WeakSet<GraphQLSchema>();
+  const tooLarge = badRequestBody(`Request body is larger than ${config.maxRequestBodyBytes} bytes.`);
+  const lengthRequired = badRequestBody('A request body needs a Content-Length header.');
+  const multipartRefused = badRequestBody('Multipart requests are not accepted.');
+  const allowedOrigins = new Set(config.corsOrigins);
+
+  const plugin: ClaimgatePlugin = {
+    verifier,
+    onPluginInit({ addPlugin }) {
+      addPlugin(useReadinessCheck({ endpoint: config.readinessEndpoint, check: ({ fetchAPI }) => readiness(verifier.ready, fetchAPI) }));
+      addPlugin(useOperationLimits(config.limits));
+      if (config.fastPath) addPlugin(useAuthFastPath());
+    },
+    onYogaInit({ yoga }) {
+      yogaLogger = yoga.logger as YogaLogger;
+      for (const issuer of config.issuers) warnAboutOptIns(issuer, logger);
+      // A failed first fetch is retried with backoff; readiness reports it.
+      void verifier.start();
+    },
+    onDispose() {
+      verifier.close();
+    },
+    onSchemaChange({ schema, replaceSchema }) {
+      if (prepared.has(schema)) return;
+      const next = prepareSchema(schema, config.mode);
+      prepared.add(next);
+      replaceSchema(next);
+    },
+    onRequest({ request, endResponse, fetchAPI }) {
+      const refusal = bodyRefusal(request.headers, config.maxRequestBodyBytes);
+      if (refusal === undefined) return;
+      const body = refusal === 413 ? tooLarge : refusal === 411 ? lengthRequired : multipartRefused;
+      endResponse(new fetchAPI.Response(body, { status: refusal, headers: { 'content-type': 'application/json; charset=utf-8', connection: 'close' } }));
+    },
+    onContextBuilding({ context, extendContext }) {
+      const auth = authenticate(context as unknown as Parameters<typeof authenticate>[0]);
+      if (auth instanceof Promise) {
+        return auth.then((value) => {
+          extendContext(value as never);
+        }) as unknown as void;
+      }
+      extendContext(auth as never);
+    },
+    onResponse({ request, response }) {
+      if (config.cookieName === undefined) return;
+      // Whatever CORS Yoga was given, a credentialed cross-origin call is
+      // answered only for an allowed origin: the cookie's CSRF defence rests on it.
+      const origin = request.headers.get('origin');
+      const headers = response.headers;
+      if (origin !== null && allowedOrigins.has(origin)) {
+        headers.set('access-control-allow-origin', origin);
+        headers.set('access-control-allow-credentials', 'true');
+      } else {
+        for (const name of CORS_RESPONSE_HEADERS) headers.delete(name);
+      }
+      const vary = headers.get('vary');
+      if (vary === null) headers.set('vary', 'Origin');
+      else if (!/\borigin\b/i.test(vary)) headers.set('vary', `${vary}, Origin`);
+    },
+  };
+  return plugin;
+}
+
+const CORS_RESPONSE_HEADERS = [
+  'access-control-allow-origin',
+  'access-control-allow-credentials',
+  'access-control-allow-methods',
+  'access-control-allow-headers',
+  'access-control-expose-headers',
+  'access-control-max-age',
+];
+
+/**
+ * The schema as served: enforced (transformed here when it carries no auth
+ * plan yet, so a schema handed over untransformed is never served
+ * unprotected) and with every list field counted against the budget — on
+ * both the guarded schema and the unguarded one the fast path runs.
+ */
+function prepareSchema(schema: GraphQLSchema, mode: AuthMode): GraphQLSchema {
+  const guarded = getAuthPlan(schema) === undefined ? authDirectiveTransformer(schema, { mode }) : schema;
+  const plan = getAuthPlan(guarded)!;
+  const bounded = boundListFields(guarded);
+  recordAuthPlan(bounded, { ...plan, unguarded: boundListFields(plan.unguarded) });
+  return bounded;
+}
+
+function readiness(ready: boolean, fetchAPI: { Response: typeof Response }): Response {
+  return fetchAPI.Response.json(
+    { status: ready ? 'ready' : 'loading keys' },
+    { status: ready ? 200 : 503, headers: { 'cache-control': 'no-store' } },
+  );
+}
+
+/** 413 for a body over the limit, 411 for a body of unannounced length, 415 for multipart; undefined otherwise. */
+function bodyRefusal(headers: Headers, max: number): 411 | 413 | 415 | undefined {
+  const length = headers.get('content-length');
+  if (length === null) {
+    if (headers.get('transfer-encoding') !== null) return 411;
+  } else if (!/^\d+$/.test(length) || Number(length) > max) {
+    return 413;
+  }
+  const type = headers.get('content-type');
+  return type !== null && type.trimStart().toLowerCase().startsWith('multipart/') ? 415 : undefined;
+}
+
+interface NormalizedOptions {
+  readonly issuers: readonly IssuerConfig[];
+  readonly cookieName: string | undefined;
+  readonly corsOrigins: readonly string[];
+  readonly mode: AuthMode;
+  readonly clockToleranceSeconds: number;
+  readonly fastPath: boolean;
+  readonly limits: OperationLimits;
+  readonly maxRequestBodyBytes: number;
+  readonly readinessEndpoint: string;
+  readonly logger: Logger | undefined;
+  readonly verifier: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'>;
+}
+
+const ISSUER_CONFIGS = new WeakSet<object>();
+
+/** Every option checked and defaulted, or a TypeError / ConfigError naming the option. */
+function normalizeOptions(options: ClaimgateOptions): NormalizedOptions {
+  if (options === null || typeof options !== 'object') throw new TypeError('useClaimgate needs an options object with at least `issuers`.');
+  for (const name of Object.keys(options)) {
+    if (!OPTION_NAMES.has(name)) throw new TypeError(`useClaimgate: unknown option "${name}" (known: ${[...OPTION_NAMES].join(', ')}).`);
+  }
+  if (!Array.isArray(options.issuers) || options.issuers.length === 0) {
+    throw new TypeError('useClaimgate: `issuers` must be a non-empty list, e.g. [{ issuer: "https://id.example.com", audience: ["api"] }].');
+  }
+  const issuers = options.issuers.map((raw) => {
+    if (ISSUER_CONFIGS.has(raw)) return raw as IssuerConfig;
+    const config = isIssuerConfig(raw) ? raw : createIssuerConfig(raw as RawIssuer);
+    ISSUER_CONFIGS.add(config);
+    return config;
+  });
+  const { cookieName, corsOrigins = [], mode = DEFAULTS.mode as AuthMode, clockToleranceSeconds = DEFAULTS.clockToleranceSeconds } = options;
+  if (cookieName !== undefined && !/^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/.test(cookieName)) {
+    throw new TypeError(`useClaimgate: cookieName must be a cookie name (an HTTP token), not ${JSON.stringify(cookieName)}.`);
+  }
+  if (!Array.isArray(corsOrigins) || !corsOrigins.every(isOrigin)) {
+    throw new TypeError(`useClaimgate: corsOrigins must be a list of origins like "https://app.example.com", not ${JSON.stringify(corsOrigins)}.`);
+  }
+  if (mode !== 'default' && mode !== 'protect-all') throw new TypeError(`useClaimgate: mode must be "default" or "protect-all", not ${JSON.stringify(mode)}.`);
+  if (typeof clockToleranceSeconds !== 'number' || !Number.isFinite(clockToleranceSeconds) || clockToleranceSeconds < 0) {
+    throw new TypeError(`useClaimgate: clockToleranceSeconds must be a number of seconds, 0 or more, not ${JSON.stringify(clockToleranceSeconds)}.`);
+  }
+  const maxRequestBodyBytes = options.maxRequestBodyBytes ?? DEFAULTS.maxRequestBodyBytes;
+  if (!Number.isSafeInteger(maxRequestBodyBytes) || maxRequestBodyBytes < 1) {
+    throw new TypeError(`useClaimgate: maxRequestBodyBytes must be a whole number of bytes, not ${JSON.stringify(maxRequestBodyBytes)}.`);
+  }
+  const readinessEndpoint = options.readinessEndpoint ?? DEFAULTS.readinessEndpoint;
+  if (typeof readinessEndpoint !== 'string' || !readinessEndpoint.startsWith('/')) {
+    throw new TypeError(`useClaimgate: readinessEndpoint must be a path starting with "/", not ${JSON.stringify(readinessEndpoint)}.`);
+  }
+  let limits: OperationLimits;
+  try {
+    limits = normalizeLimits(options.limits);
+  } catch (error) {
+    throw new TypeError(`useClaimgate: ${(error as Error).message}`);
+  }
+  return Object.freeze({
+    issuers,
+    cookieName,
+    corsOrigins,
+    mode,
+    clockToleranceSeconds,
+    fastPath: options.fastPath ?? true,
+    limits,
+    maxRequestBodyBytes,
+    readinessEndpoint,
+    logger: options.logger,
+    verifier: options.verifier ?? {},
+  });
+}
+
+function isIssuerConfig(raw: RawIssuer | IssuerConfig): raw is IssuerConfig {
+  return Object.isFrozen(raw) && typeof (raw as IssuerConfig).rolesClaim === 'object';
+}
+
+function isOrigin(value: unknown): boolean {
+  if (typeof value !== 'string' || !URL.canParse(value)) return false;
+  return new URL(value).origin === value;
+}
+
+function warnAboutOptIns(issuer: IssuerConfig, logger: Logger): void {
+  if (issuer.allowMissingIssuer) {
+    logger.warn('config.insecure_opt_in', {
+      issuer: issuer.issuer,
+      option: 'allowMissingIssuer',
+      message: 'Tokens without "iss" are accepted when this issuer\'s keys verify them. Configure the provider to set "iss" and turn this off.',
+    });
+  }
+  if (issuer.allowMissingAudience) {
+    logger.warn('config.insecure_opt_in', {
+      issuer: issuer.issuer,
+      option: 'allowMissingAudience',
+      message: 'Tokens without "aud" are accepted from this issuer: any token it issues for any client can call this API.',
+    });
+  }
+}
