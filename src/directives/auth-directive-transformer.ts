@@ -1,9 +1,11 @@
 import {
   defaultFieldResolver,
+  defaultTypeResolver,
   getNamedType,
   GraphQLError,
   GraphQLInterfaceType,
   GraphQLObjectType,
+  GraphQLUnionType,
   isEnumType,
   isInterfaceType,
   isIntrospectionType,
@@ -14,6 +16,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLNamedType,
   type GraphQLSchema,
+  type GraphQLTypeResolver,
 } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { AuthMode } from '../config/load-config.ts';
@@ -64,7 +67,8 @@ export function authDirectiveTransformer(schema: GraphQLSchema, options: AuthTra
       return guard === undefined ? fieldConfig : guardField(fieldConfig, guard);
     },
     [MapperKind.OBJECT_TYPE]: (type) => guardReferenceResolver(type, plan.typeGuards.get(type.name)),
-    [MapperKind.INTERFACE_TYPE]: (type) => guardReferenceResolver(type, plan.typeGuards.get(type.name)),
+    [MapperKind.INTERFACE_TYPE]: (type) => guardTypeResolution(guardReferenceResolver(type, plan.typeGuards.get(type.name)), plan.typeGuards),
+    [MapperKind.UNION_TYPE]: (type) => guardTypeResolution(type, plan.typeGuards),
   });
   recordAuthPlan(guarded, { ...plan, unguarded: schema });
   return guarded;
@@ -124,12 +128,18 @@ function planSchema(schema: GraphQLSchema, mode: AuthMode): Plan {
         requirements.push(...ownerType.requirements, ...ownerField.requirements);
         isPublic ||= ownerType.isPublic || ownerField.isPublic;
       }
-      // Apollo's directives on a type, scalar or enum also guard every field that returns it.
+      // A type the caller may not see is guarded where it is returned too, so
+      // that __typename, list lengths and existence reveal nothing: an object
+      // type's requirements (its interfaces' included), an interface's own,
+      // and Apollo's directives on scalars and enums. The concrete type behind
+      // an interface or union is checked when it is resolved (guardTypeResolution).
       const returned = getNamedType(field.type);
-      if (!isObjectType(returned) && !isInterfaceType(returned)) {
-        requirements.push(...typeRulesOf(returned).requirements);
+      if (isObjectType(returned)) {
+        requirements.push(...typeRequirements(returned, [returned, ...returned.getInterfaces()], mode, typeRulesOf));
+      } else if (isInterfaceType(returned)) {
+        requirements.push(...typeRulesOf(returned).requirements, ...apolloRequirements(schema, returned));
       } else {
-        requirements.push(...apolloRequirements(schema, returned));
+        requirements.push(...typeRulesOf(returned).requirements);
       }
       const coordinate = `${type.name}.${fieldName}`;
       if (mode === 'protect-all' && !isPublic && !ALWAYS_PUBLIC_FIELDS.has(coordinate) && !ALWAYS_PUBLIC_TYPES.has(type.name)) {
@@ -148,10 +158,21 @@ function typeGuard(
   mode: AuthMode,
   typeRulesOf: (type: GraphQLNamedType) => ElementRules,
 ): Guard | undefined {
+  const requirements = typeRequirements(type, owners, mode, typeRulesOf);
+  return requirements.length > 0 ? compileGuard(requirements) : undefined;
+}
+
+/** What it takes to see an object or interface at all: its (and its interfaces') type-level rules, default-deny applied. */
+function typeRequirements(
+  type: GraphQLObjectType | GraphQLInterfaceType,
+  owners: readonly (GraphQLObjectType | GraphQLInterfaceType)[],
+  mode: AuthMode,
+  typeRulesOf: (type: GraphQLNamedType) => ElementRules,
+): Requirement[] {
   const requirements = owners.flatMap((owner) => typeRulesOf(owner).requirements);
   const isPublic = owners.some((owner) => typeRulesOf(owner).isPublic);
   if (mode === 'protect-all' && !isPublic && !ALWAYS_PUBLIC_TYPES.has(type.name)) requirements.push(authenticated);
-  return requirements.length > 0 ? compileGuard(requirements) : undefined;
+  return requirements;
 }
 
 /** Only Apollo's directives on an object or interface reach the fields that return it. */
@@ -175,6 +196,33 @@ function guardField<TSource, TArgs>(
     guarded.subscribe = (source, args, context, info) => guard(context.principal) ?? subscribe(source, args, context, info);
   }
   return guarded;
+}
+
+type TypeResolver = GraphQLTypeResolver<unknown, ContextWithPrincipal>;
+
+/**
+ * An interface or union: once the concrete type of a value is known, a
+ * caller who may not see that type gets the type's denial at the field's
+ * path (the value becomes null), so `__typename` tells nothing either.
+ */
+function guardTypeResolution<T extends GraphQLInterfaceType | GraphQLUnionType>(type: T, typeGuards: ReadonlyMap<string, Guard>): T {
+  const possible = [...typeGuards.keys()];
+  if (possible.length === 0) return type;
+  const config = type.toConfig();
+  const resolveType = (config.resolveType ?? defaultTypeResolver) as TypeResolver;
+  const check = (name: string | undefined, context: ContextWithPrincipal): string | undefined => {
+    const guard = name === undefined ? undefined : typeGuards.get(name);
+    const denial = guard?.(context.principal);
+    if (denial !== undefined) throw denial;
+    return name;
+  };
+  const guarded: TypeResolver = (value, context, info, abstractType) => {
+    const name = resolveType(value, context, info, abstractType);
+    return name instanceof Promise ? name.then((resolved) => check(resolved, context)) : check(name, context);
+  };
+  return (isInterfaceType(type)
+    ? new GraphQLInterfaceType({ ...(config as ReturnType<GraphQLInterfaceType['toConfig']>), resolveType: guarded })
+    : new GraphQLUnionType({ ...(config as ReturnType<GraphQLUnionType['toConfig']>), resolveType: guarded })) as T;
 }
 
 type ReferenceResolver = (reference: unknown, context: ContextWithPrincipal, info: unknown) => unknown;

@@ -51,8 +51,16 @@ export function reachableGuards(schema: GraphQLSchema, plan: AuthPlan, document:
           const guard = plan.fieldGuards.get(coordinate);
           if (guard !== undefined) guards.add(guard);
           const field = owner.getFields()[name];
-          if (field !== undefined && selection.selectionSet !== undefined) {
-            visit(selection.selectionSet, getNamedType(field.type) as GraphQLCompositeType);
+          const returned = field === undefined ? undefined : getNamedType(field.type);
+          // Which concrete type an abstract field returns is data: every possible type's guard may run.
+          if (returned !== undefined && isAbstractType(returned)) {
+            for (const possible of schema.getPossibleTypes(returned)) {
+              const typeGuard = plan.typeGuards.get(possible.name);
+              if (typeGuard !== undefined) guards.add(typeGuard);
+            }
+          }
+          if (returned !== undefined && selection.selectionSet !== undefined) {
+            visit(selection.selectionSet, returned as GraphQLCompositeType);
           }
         }
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {

@@ -90,8 +90,8 @@ const rows: Row[] = [
     lacking: READER,
     meeting: EDITOR,
     expect: {
-      anonymous: denied({ node: null, note: { id: 'n1' } }, 'node.id', 'UNAUTHENTICATED'),
-      lacking: denied({ node: null, note: { id: 'n1' } }, 'node.id', 'FORBIDDEN'),
+      anonymous: denied({ node: null, note: { id: 'n1' } }, 'node', 'UNAUTHENTICATED'),
+      lacking: denied({ node: null, note: { id: 'n1' } }, 'node', 'FORBIDDEN'),
       meeting: allowed({ node: { id: 'd1', title: 'Quarterly plan' }, note: { id: 'n1' } }),
     },
   },
@@ -103,12 +103,12 @@ const rows: Row[] = [
     expect: {
       anonymous: denied(
         { search: [{ __typename: 'PublicNote', text: 'Welcome to claimgate.' }, null, { __typename: 'PublicNote', text: 'Directives guard every path.' }] },
-        'search.1.title',
+        'search.1',
         'UNAUTHENTICATED',
       ),
       lacking: denied(
         { search: [{ __typename: 'PublicNote', text: 'Welcome to claimgate.' }, null, { __typename: 'PublicNote', text: 'Directives guard every path.' }] },
-        'search.1.title',
+        'search.1',
         'FORBIDDEN',
       ),
       meeting: allowed({
@@ -126,8 +126,8 @@ const rows: Row[] = [
     lacking: READER,
     meeting: EDITOR,
     expect: {
-      anonymous: denied(null, 'documents.0.id', 'UNAUTHENTICATED'),
-      lacking: denied(null, 'documents.0.id', 'FORBIDDEN'),
+      anonymous: denied(null, 'documents', 'UNAUTHENTICATED'),
+      lacking: denied(null, 'documents', 'FORBIDDEN'),
       meeting: allowed({ documents: [{ id: 'doc-0', title: 'Document 0' }, { id: 'doc-1', title: 'Document 1' }] }),
     },
   },
@@ -148,7 +148,7 @@ const rows: Row[] = [
     lacking: EDITOR,
     meeting: { roles: ['editor', 'admin'] },
     expect: {
-      anonymous: denied({ node: null }, 'node.title', 'UNAUTHENTICATED'),
+      anonymous: denied({ node: null }, 'node', 'UNAUTHENTICATED'),
       lacking: denied({ node: { title: 'Quarterly plan', author: { name: 'Ada', email: null } } }, 'node.author.email', 'FORBIDDEN'),
       meeting: allowed({ node: { title: 'Quarterly plan', author: { name: 'Ada', email: 'ada@example.com' } } }),
     },
@@ -159,19 +159,19 @@ const rows: Row[] = [
     lacking: {},
     meeting: {},
     expect: {
-      anonymous: denied({ secretOfTheDay: null }, 'secretOfTheDay.value', 'UNAUTHENTICATED'),
+      anonymous: denied({ secretOfTheDay: null }, 'secretOfTheDay', 'UNAUTHENTICATED'),
       lacking: allowed({ secretOfTheDay: { value: 'The cake is in the fridge.' } }),
       meeting: allowed({ secretOfTheDay: { value: 'The cake is in the fridge.' } }),
     },
   },
   {
-    name: '__typename on a protected type is never denied',
+    name: '__typename on a protected type reveals nothing: the type is guarded where it is returned',
     query: '{ secretOfTheDay { __typename } node(id: "d1") { __typename } }',
     lacking: READER,
     meeting: EDITOR,
     expect: {
-      anonymous: allowed({ secretOfTheDay: { __typename: 'Secret' }, node: { __typename: 'Document' } }),
-      lacking: allowed({ secretOfTheDay: { __typename: 'Secret' }, node: { __typename: 'Document' } }),
+      anonymous: { data: { secretOfTheDay: null, node: null }, errors: [['secretOfTheDay', 'UNAUTHENTICATED'], ['node', 'UNAUTHENTICATED']] },
+      lacking: denied({ secretOfTheDay: { __typename: 'Secret' }, node: null }, 'node', 'FORBIDDEN'),
       meeting: allowed({ secretOfTheDay: { __typename: 'Secret' }, node: { __typename: 'Document' } }),
     },
   },

@@ -71,7 +71,7 @@ function expectedOutcome(caller: Caller): Outcome {
   const errors = [
     ...(editor ? [] : [deny(code, 'role editor', 'latestReviews.0.document'), deny(code, 'role editor', 'latestReviews.1.document')]),
     ...(admin ? [] : [deny(code, 'role admin', 'latestReviews.0.author.email'), deny(code, 'role admin', 'latestReviews.1.author.email')]),
-    ...(editor ? [] : [deny(code, 'role editor', 'node.id')]),
+    ...(editor ? [] : [deny(code, 'role editor', 'node')]),
     ...(admin ? [] : [deny(code, 'role admin', 'user.email')]),
     ...(signedIn ? [] : [deny('UNAUTHENTICATED', 'authentication', 'user.reviews')]),
   ].sort((a, b) => a.path.localeCompare(b.path));
