@@ -1,9 +1,10 @@
-import { getArgumentValues, type ASTNode, type ConstDirectiveNode, type GraphQLSchema } from 'graphql';
+import { buildSchema, coerceInputValue, getArgumentValues, type ASTNode, type ConstDirectiveNode, type GraphQLDirective, type GraphQLSchema } from 'graphql';
+import { getDirectiveInExtensions } from '@graphql-tools/utils';
 import { parseClaimPath } from '../verification/claim-path.ts';
 import { AuthSchemaError } from './auth-schema-error.ts';
 import * as requirement from './requirement.ts';
 import type { Requirement } from './requirement.ts';
-import { APOLLO_DIRECTIVES } from './type-defs.ts';
+import { APOLLO_DIRECTIVES, apolloAuthorizationTypeDefs, authDirectiveTypeDefs } from './type-defs.ts';
 
 /** What the directives on one schema element ask for. */
 export interface ElementRules {
@@ -14,10 +15,21 @@ export interface ElementRules {
 
 export const NO_RULES: ElementRules = Object.freeze({ requirements: Object.freeze([]), isPublic: false });
 
-/** A type or field: what carries directives in SDL. */
+/** A type or field: what carries directives, in SDL (AST nodes) or in code (`extensions.directives`). */
 interface DirectableNode {
   readonly astNode?: ASTNode | null | undefined;
   readonly extensionASTNodes?: readonly ASTNode[];
+  readonly extensions?: unknown;
+}
+
+/**
+ * claimgate's and Apollo's directive definitions, for code-first schemas
+ * that use the directives in `extensions.directives` without defining them.
+ */
+let ownDefinitions: ReadonlyMap<string, GraphQLDirective> | undefined;
+function ownDefinition(name: string): GraphQLDirective | undefined {
+  ownDefinitions ??= new Map(buildSchema(`${authDirectiveTypeDefs}\n${apolloAuthorizationTypeDefs}`).getDirectives().map((d) => [d.name, d]));
+  return ownDefinitions.get(name);
 }
 
 /**
@@ -29,18 +41,23 @@ export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinat
   const usages = directiveNodes(node);
   // Arguments are coerced with the schema's own definition of each directive,
   // one usage at a time, so an error names the directive that caused it.
+  // Code-first schemas (graphql-js constructors, Pothos, graphql-tools'
+  // convention) keep usages in `extensions.directives`; both are read, and
+  // the extension's arguments are coerced exactly as SDL arguments are.
   const args = (name: string): Record<string, unknown>[] => {
-    const definition = schema.getDirective(name);
+    const inSdl = usages.filter((usage) => usage.name.value === name);
+    const inCode = (getDirectiveInExtensions(node as never, name) ?? []) as unknown[];
+    if (inSdl.length === 0 && inCode.length === 0) return [];
+    const definition = schema.getDirective(name) ?? ownDefinition(name);
     if (!definition) return [];
-    return usages
-      .filter((usage) => usage.name.value === name)
-      .map((usage) => {
-        try {
-          return getArgumentValues(definition, usage);
-        } catch (error) {
-          throw new AuthSchemaError(coordinate, name, `invalid arguments: ${(error as Error).message}`);
-        }
-      });
+    const fromSdl = inSdl.map((usage) => {
+      try {
+        return getArgumentValues(definition, usage);
+      } catch (error) {
+        throw new AuthSchemaError(coordinate, name, `invalid arguments: ${(error as Error).message}`);
+      }
+    });
+    return [...fromSdl, ...inCode.map((raw) => coerceExtensionArguments(definition, raw ?? {}, coordinate))];
   };
 
   for (const name of APOLLO_DIRECTIVES.authenticated) {
@@ -83,6 +100,27 @@ export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinat
     throw new AuthSchemaError(coordinate, 'public', 'cannot be combined with a requirement on the same element; remove one of them.');
   }
   return rules(found, isPublic);
+}
+
+function coerceExtensionArguments(definition: GraphQLDirective, raw: unknown, coordinate: string): Record<string, unknown> {
+  const fail = (problem: string) => new AuthSchemaError(coordinate, definition.name, `invalid arguments in extensions.directives: ${problem}`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw fail(`expected an object of arguments, got ${JSON.stringify(raw)}.`);
+  const given = raw as Record<string, unknown>;
+  for (const key of Object.keys(given)) {
+    if (!definition.args.some((arg) => arg.name === key)) throw fail(`unknown argument "${key}".`);
+  }
+  const values: Record<string, unknown> = {};
+  for (const arg of definition.args) {
+    const value = given[arg.name] === undefined ? arg.defaultValue : given[arg.name];
+    if (value === undefined) {
+      if (arg.type.toString().endsWith('!')) throw fail(`argument "${arg.name}" of type "${arg.type.toString()}" is required.`);
+      continue;
+    }
+    values[arg.name] = coerceInputValue(value, arg.type, (_path, invalid, error) => {
+      throw fail(`argument "${arg.name}": ${error.message} (got ${JSON.stringify(invalid)}).`);
+    });
+  }
+  return values;
 }
 
 function directiveNodes(node: DirectableNode): ConstDirectiveNode[] {
