@@ -76,6 +76,7 @@ const KNOWN_ALGORITHMS = new Set([...DEFAULTS.algorithms, 'Ed25519']);
  * object, or throws one ConfigError naming the variable and the fix.
  */
 export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
+  checkVariableNames(env);
   const port = integer(env, 'PORT', DEFAULTS.port, 0, 65_535);
   const host = nonEmpty(env, 'HOST') ?? DEFAULTS.host;
   const mode = authMode(env);
@@ -272,7 +273,7 @@ function buildIssuer(raw: RawIssuer, name: Namer): IssuerConfig {
     algorithms: Object.freeze(algorithms),
     rolesClaim: claimPath(raw.rolesClaim ?? DEFAULTS.rolesClaim, name('rolesClaim')),
     scopesClaim: raw.scopesClaim === undefined ? undefined : claimPath(raw.scopesClaim, name('scopesClaim')),
-    tokenType: optionalString(raw.tokenType, name('tokenType')),
+    tokenType: mediaType(optionalString(raw.tokenType, name('tokenType')), name('tokenType')),
     tokenUse: optionalString(raw.tokenUse, name('tokenUse')),
     allowMissingIssuer: boolean(raw.allowMissingIssuer, name('allowMissingIssuer')),
     allowMissingAudience: boolean(raw.allowMissingAudience, name('allowMissingAudience')),
@@ -307,6 +308,15 @@ function stringList(value: unknown, variable: string): string[] | undefined {
   return [...new Set(items as string[])];
 }
 
+/** A `typ` value (RFC 7515 4.1.9): a media type, `application/` optional, e.g. `at+jwt`. */
+function mediaType(value: string | undefined, variable: string): string | undefined {
+  const token = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+  if (value !== undefined && !new RegExp(`^${token}(/${token})?$`).test(value)) {
+    throw new ConfigError(variable, `"${value}" is not a media type (e.g. at+jwt or application/at+jwt).`);
+  }
+  return value;
+}
+
 function optionalString(value: unknown, variable: string): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || value === '') throw new ConfigError(variable, 'must be a non-empty string.');
@@ -325,7 +335,55 @@ function splitList(value: string): string[] {
 
 function nonEmpty(env: Env, name: string): string | undefined {
   const value = env[name];
-  return value === undefined || value === '' ? undefined : value;
+  if (value === undefined || value === '') return undefined;
+  if (value.trim() !== value) throw new ConfigError(name, `has leading or trailing white space: ${JSON.stringify(value)}; remove it.`);
+  return value;
+}
+
+const LIMIT_VARIABLES = {
+  LIMIT_MAX_TOKENS: 'maxTokens',
+  LIMIT_MAX_DEPTH: 'maxDepth',
+  LIMIT_MAX_ALIASES: 'maxAliases',
+  LIMIT_MAX_DIRECTIVES: 'maxDirectives',
+  LIMIT_MAX_COST: 'maxCost',
+  LIMIT_MAX_LIST_ITEMS: 'maxListItems',
+  LIMIT_DEFAULT_LIST_SIZE: 'defaultListSize',
+} as const;
+
+/** Every variable claimgate reads under its prefixes; any other AUTH_* or LIMIT_* is a typo. */
+const KNOWN_VARIABLES: readonly string[] = [
+  ...SINGLE_ISSUER_VARIABLES,
+  'AUTH_CLOCK_TOLERANCE',
+  'AUTH_CONFIG',
+  'AUTH_MODE',
+  'AUTH_COOKIE',
+  ...Object.keys(LIMIT_VARIABLES),
+  'LIMIT_LIST_SIZE_ARGUMENTS',
+];
+
+function checkVariableNames(env: Env): void {
+  for (const [name, value] of Object.entries(env)) {
+    const ours = /^(AUTH|LIMIT)_/.test(name);
+    if ((ours || name === 'PORT' || name === 'HOST' || name === 'CORS_ORIGINS') && value !== undefined && value.trim() !== value) {
+      throw new ConfigError(name, `has leading or trailing white space: ${JSON.stringify(value)}; remove it.`);
+    }
+    if (!ours || KNOWN_VARIABLES.includes(name)) continue;
+    const nearest = [...KNOWN_VARIABLES].sort((a, b) => distance(name, a) - distance(name, b))[0]!;
+    throw new ConfigError(name, `is not a claimgate variable; did you mean ${nearest}? (unset it if it belongs to something else).`);
+  }
+}
+
+/** Levenshtein distance, for the "did you mean" of a mistyped variable. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length]!;
 }
 
 function list(env: Env, name: string): string[] | undefined {
@@ -350,15 +408,6 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(value);
 }
 
-const LIMIT_VARIABLES = {
-  LIMIT_MAX_TOKENS: 'maxTokens',
-  LIMIT_MAX_DEPTH: 'maxDepth',
-  LIMIT_MAX_ALIASES: 'maxAliases',
-  LIMIT_MAX_DIRECTIVES: 'maxDirectives',
-  LIMIT_MAX_COST: 'maxCost',
-  LIMIT_MAX_LIST_ITEMS: 'maxListItems',
-  LIMIT_DEFAULT_LIST_SIZE: 'defaultListSize',
-} as const;
 
 function limitsFromEnv(env: Env): ConfiguredLimits {
   const limits: Record<string, unknown> = { ...DEFAULTS.limits };

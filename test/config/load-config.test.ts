@@ -29,6 +29,16 @@ describe('loadConfig', () => {
     assert.ok(Object.isFrozen(loadConfig({})));
   });
 
+  test('typos are caught: an unknown AUTH_*/LIMIT_* variable names the likely one; white space and a malformed typ are refused', () => {
+    fails({ AUTH_ROLE_CLAIM: 'groups' }, 'AUTH_ROLE_CLAIM: is not a claimgate variable; did you mean AUTH_ROLES_CLAIM? (unset it if it belongs to something else).');
+    fails({ AUTH_COOKIES: 'hanko' }, 'AUTH_COOKIES: is not a claimgate variable; did you mean AUTH_COOKIE? (unset it if it belongs to something else).');
+    fails({ LIMIT_MAX_DEPT: '3' }, 'LIMIT_MAX_DEPT: is not a claimgate variable; did you mean LIMIT_MAX_DEPTH? (unset it if it belongs to something else).');
+    fails({ ...ISSUER, AUTH_AUDIENCE: 'api ' }, 'AUTH_AUDIENCE: has leading or trailing white space: "api "; remove it.');
+    fails({ ...ISSUER, AUTH_TOKEN_TYPE: 'at jwt' }, 'AUTH_TOKEN_TYPE: "at jwt" is not a media type (e.g. at+jwt or application/at+jwt).');
+    assert.equal(loadConfig({ ...ISSUER, AUTH_TOKEN_TYPE: 'application/at+jwt' }).issuers[0]!.tokenType, 'application/at+jwt');
+    assert.equal(loadConfig({ ...ISSUER, AUTHOR: 'x', PATH: ' /bin ' }).issuers.length, 1, 'other variables are not ours to judge');
+  });
+
   test('LIMIT_* variables set the operation limits; a wrong value names its variable', () => {
     const { limits } = loadConfig({ LIMIT_MAX_DEPTH: '20', LIMIT_MAX_COST: '1000', LIMIT_LIST_SIZE_ARGUMENTS: 'top,limit' });
     assert.deepEqual(limits, { ...DEFAULTS.limits, maxDepth: 20, maxCost: 1000, listSizeArguments: ['top', 'limit'] });
