@@ -1,4 +1,5 @@
-// The package entry point: re-exports only.
+// The package entry point: the library only, re-exports only. The app (server,
+// dev issuer, example API) is `claimgate/server`.
 export { DEFAULTS } from './config/defaults.ts';
 export { ConfigError } from './config/config-error.ts';
 export { createIssuerConfig, loadConfig, type RawIssuer, type AuthMode, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
@@ -16,10 +17,8 @@ export { makeAuthSchema, type MakeAuthSchemaOptions } from './directives/make-au
 export { assertDirectivePlacement, assertTypeDefsPlacement } from './directives/assert-directive-placement.ts';
 export { AuthSchemaError } from './directives/auth-schema-error.ts';
 export { ERROR_CODES, type ErrorCode } from './errors.ts';
-export { useHealthEndpoints } from './server/use-health-endpoints.ts';
 export { useClaimgate, type ClaimgateOptions, type ClaimgatePlugin } from './plugin/use-claimgate.ts';
 export { useOperationLimits } from './limits/use-operation-limits.ts';
 export { normalizeLimits, type OperationLimits } from './limits/operation-limits.ts';
 export { estimateCost, type CostModel } from './limits/estimate-cost.ts';
-export { startServer, type RunningServer, type StartServerOptions } from './server/start-server.ts';
 export { createJsonLogger, silentLogger, type Logger } from './log.ts';
