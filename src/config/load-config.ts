@@ -50,15 +50,23 @@ export interface Config {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The operation limits as configured (see DEFAULTS.limits for each one's meaning). */
+/** The operation limits; each one's meaning and default is in DEFAULTS.limits. */
 export interface ConfiguredLimits {
+  /** Parser tokens in the document; parsing stops past it. */
   readonly maxTokens: number;
+  /** Nesting of selections (fragments flattened). */
   readonly maxDepth: number;
+  /** Aliases in the operation (fragments counted where spread). */
   readonly maxAliases: number;
+  /** Directives in the operation. */
   readonly maxDirectives: number;
+  /** Estimated cost: each field 1 plus its selection, list fields multiplied by their size. */
   readonly maxCost: number;
+  /** List items one operation may resolve in all; past it, lists resolve to RESULT_TOO_LARGE. */
   readonly maxListItems: number;
+  /** Arguments read as a list's size, first match wins. */
   readonly listSizeArguments: readonly string[];
+  /** Size assumed for a list field with no size argument. */
   readonly defaultListSize: number;
 }
 
