@@ -46,7 +46,9 @@ export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinat
   // the extension's arguments are coerced exactly as SDL arguments are.
   const args = (name: string): Record<string, unknown>[] => {
     const inSdl = usages.filter((usage) => usage.name.value === name);
-    const inCode = (getDirectiveInExtensions(node as never, name) ?? []) as unknown[];
+    // Only `extensions` is handed over: graphql-tools would read the AST nodes
+    // too, which the SDL path already coerces with the schema's definitions.
+    const inCode = (getDirectiveInExtensions({ extensions: node.extensions } as never, name) ?? []) as unknown[];
     if (inSdl.length === 0 && inCode.length === 0) return [];
     const definition = schema.getDirective(name) ?? ownDefinition(name);
     if (!definition) return [];
