@@ -119,3 +119,34 @@ describe('operation limits, before execution', () => {
   });
 });
 
+
+describe('bounds that hold while an allowed operation runs, and amplification shapes', () => {
+  test('maxListItems: a resolver returning more than the budget ends with RESULT_TOO_LARGE at that list, never a crash', async () => {
+    const api = await startTestApi({ ...running.issuer.env(), LIMIT_MAX_LIST_ITEMS: '10' });
+    try {
+      const token = await running.issuer.mint({ roles: ['editor'] });
+      const fits = await graphql(api.graphqlUrl, { query: '{ documents(limit: 10) { id } }', token });
+      assert.equal((fits.body.data!.documents as unknown[]).length, 10);
+      const over = await graphql(api.graphqlUrl, { query: '{ documents(limit: 11) { id } }', token });
+      assert.equal(over.status, 200);
+      assert.deepEqual(over.body.data, null, 'documents is non-null: the error propagates as GraphQL does');
+      assert.deepEqual(over.body.errors?.map((error) => [error.path?.join('.'), error.extensions?.code, error.extensions?.max]), [['documents', 'RESULT_TOO_LARGE', 10]]);
+      // Two lists of 6: the second one is over the shared budget.
+      const shared = await graphql(api.graphqlUrl, { query: '{ a: search(q: "x") { __typename } b: search(q: "y") { __typename } c: search(q: "z") { __typename } d: search(q: "w") { __typename } }', token });
+      assert.deepEqual(shared.body.errors?.map((error) => [error.path?.join('.'), error.extensions?.code]), [['d', 'RESULT_TOO_LARGE']]);
+    } finally {
+      await api.close();
+    }
+  });
+
+  test('fragment fan-out (each fragment spreading the one below twice) is costed once per fragment and refused', async () => {
+    const levels = 14; // 2^13 spreads of an 11-cost fragment: 90,112
+    const fragments = Array.from({ length: levels }, (_, i) =>
+      i === 0 ? 'fragment F0 on Query { documents(limit: 5) { id } }' : `fragment F${i} on Query { ...F${i - 1} ... on Query { ...F${i - 1} } }`,
+    ).join('\n');
+    for (const response of await both(`{ ...F${levels - 1} }\n${fragments}`)) {
+      assertRefused(response, 'OPERATION_TOO_COMPLEX', 'maxCost');
+    }
+    assert.equal((await fetch(`${running.api.origin}/healthz`)).status, 200);
+  });
+});
