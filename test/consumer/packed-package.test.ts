@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port.ts';
+import { postChunked } from '../support/test-api.ts';
 import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -75,12 +76,7 @@ test('the packed package installs into a fresh project; the README example type-
   assert.deepEqual(await ask('x.y.z'), { status: 401, data: undefined, codes: ['UNAUTHENTICATED'] });
   const big = await fetch(`${origin}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(1024 * 1024 + 1) });
   assert.equal(big.status, 413);
-  const chunked = await fetch(`${origin}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('{"query":"{ hello }"}')); c.close(); } }),
-    duplex: 'half',
-  } as RequestInit);
+  const chunked = await postChunked(`${origin}/graphql`, '{"query":"{ hello }"}');
   assert.equal(chunked.status, 411);
 });
 

@@ -9,6 +9,7 @@ import { GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLS
 import { createYoga } from 'graphql-yoga';
 import { AuthSchemaError, useClaimgate } from '../../src/index.ts';
 import { startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
+import { postChunked } from '../support/test-api.ts';
 
 const Secret = new GraphQLObjectType({
   name: 'Secret',
@@ -116,12 +117,7 @@ describe('useClaimgate in a user\'s own Yoga server, code-first schema', () => {
   test('bodies: over 1 MiB 413, chunked 411, multipart 415 — before anything is read', async () => {
     const big = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: `{ hello } #${'x'.repeat(1024 * 1024)}` }) });
     assert.equal(big.status, 413);
-    const chunked = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode('{"query":"{ hello }"}')); c.close(); } }),
-      duplex: 'half',
-    } as RequestInit);
+    const chunked = await postChunked(url, '{"query":"{ hello }"}');
     assert.equal(chunked.status, 411);
     const multipart = await fetch(url, { method: 'POST', headers: { 'content-type': 'multipart/form-data; boundary=x' }, body: '--x--' });
     assert.equal(multipart.status, 415);

@@ -129,3 +129,18 @@ export function withIssuerAndApi(
   });
   return running;
 }
+
+/** POSTs `body` with chunked transfer encoding (no Content-Length), as a streaming client would. */
+export function postChunked(url: string, body: string): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(body));
+        controller.close();
+      },
+    }),
+    duplex: 'half',
+  } as RequestInit);
+}
