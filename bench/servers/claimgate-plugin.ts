@@ -4,16 +4,11 @@ import { createYoga } from 'graphql-yoga';
 import { createJsonLogger, useClaimgate } from '../../src/index.ts';
 import { createExampleSchema } from '../../src/example/create-example-schema.ts';
 import { listen } from './listen.ts';
+import { TUNED_YOGA_SETTINGS } from './tuned-settings.ts';
 
 const yoga = createYoga({
   schema: createExampleSchema(),
-  graphqlEndpoint: '/graphql',
-  maxRequestBodySize: false,
-  multipart: false,
-  landingPage: false,
-  graphiql: false,
-  cors: { credentials: false },
-  logging: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  ...TUNED_YOGA_SETTINGS,
   plugins: [
     useClaimgate({
       issuers: [{ issuer: required('AUTH_ISSUER'), audience: [required('AUTH_AUDIENCE')], jwksUri: required('AUTH_JWKS_URI') }],

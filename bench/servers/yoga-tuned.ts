@@ -8,16 +8,11 @@ import { DEFAULTS } from '../../src/config/defaults.ts';
 import { createPlainExampleSchema } from './plain-example-schema.ts';
 import { HOT_PRINCIPAL } from './hot-principal.ts';
 import { listen } from './listen.ts';
+import { TUNED_YOGA_SETTINGS } from './tuned-settings.ts';
 
 const yoga = createYoga({
   schema: createPlainExampleSchema(),
   context: () => ({ principal: HOT_PRINCIPAL }),
-  graphqlEndpoint: '/graphql',
-  maxRequestBodySize: false,
-  multipart: false,
-  landingPage: false,
-  graphiql: false,
-  cors: { credentials: false },
-  logging: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+  ...TUNED_YOGA_SETTINGS,
 });
 listen(yoga, process.env, { maxBodyBytes: DEFAULTS.maxRequestBodyBytes, keepAliveTimeoutMs: 65_000 });
