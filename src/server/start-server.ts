@@ -143,20 +143,13 @@ export async function startServer(config: Config, options: StartServerOptions = 
 }
 
 /**
- * With cookie credentials, cross-origin calls are allowed only from
- * CORS_ORIGINS (a reflected origin with credentials would let any site use
- * the cookie). Without cookies there are no ambient credentials: any origin
- * may call, without credentials.
+ * Without cookies there are no ambient credentials: any origin (or those in
+ * CORS_ORIGINS) may call, without credentials. With cookies, useClaimgate
+ * answers credentialed CORS for CORS_ORIGINS alone, whatever is set here.
  */
 function corsOptions(config: Config) {
-  if (config.cookieName === undefined) {
-    return config.corsOrigins.length > 0 ? { origin: [...config.corsOrigins], credentials: false } : { credentials: false };
-  }
-  const allowed = new Set(config.corsOrigins);
-  return (request: Request) => {
-    const origin = request.headers.get('origin');
-    return origin !== null && allowed.has(origin) ? { origin, credentials: true } : false;
-  };
+  if (config.cookieName !== undefined) return undefined;
+  return config.corsOrigins.length > 0 ? { origin: [...config.corsOrigins], credentials: false } : { credentials: false };
 }
 
 function yogaLogger(logger: Logger) {
