@@ -2,8 +2,10 @@
 // dev issuer, example API) is `claimgate/server`.
 export { DEFAULTS } from './config/defaults.ts';
 export { ConfigError } from './config/config-error.ts';
+export { ClaimgateError, CLAIMGATE_ERROR_CODES, hasClaimgateCode, type ClaimgateErrorCode } from './claimgate-error.ts';
 export { createIssuerConfig, loadConfig, type RawIssuer, type AuthMode, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
 export { extractCredentials, type Credentials, type CredentialSource } from './credentials/extract-credentials.ts';
+export { FetchFailedError } from './keys/fetch-bounded.ts';
 export { JwksCache, type JwksCacheOptions } from './keys/jwks-cache.ts';
 export { KeysUnavailableError } from './keys/keys-unavailable-error.ts';
 export { TokenVerifier, type TokenVerifierOptions, type VerifierStats } from './verification/token-verifier.ts';

@@ -1,4 +1,5 @@
 // The entry point of `npm start`: the only place that reads process.env.
+import { hasClaimgateCode } from './claimgate-error.ts';
 import { ConfigError } from './config/config-error.ts';
 import { loadConfig, type Config } from './config/load-config.ts';
 import { AuthSchemaError } from './directives/auth-schema-error.ts';
@@ -9,8 +10,8 @@ let config: Config;
 try {
   config = loadConfig(process.env);
 } catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`claimgate: configuration error: ${error.message}\n`);
+  if (!hasClaimgateCode(error, ConfigError.code)) throw error;
+  process.stderr.write(`claimgate: configuration error: ${(error as ConfigError).message}\n`);
   process.exit(2);
 }
 
@@ -20,8 +21,8 @@ try {
 } catch (error) {
   // Misused directives and unusable addresses are the user's to fix: one line, no stack.
   const { code, syscall } = error as NodeJS.ErrnoException;
-  if (error instanceof AuthSchemaError) {
-    process.stderr.write(`claimgate: cannot start: ${error.message}\n`);
+  if (hasClaimgateCode(error, AuthSchemaError.code) || hasClaimgateCode(error, ConfigError.code)) {
+    process.stderr.write(`claimgate: cannot start: ${(error as Error).message}\n`);
   } else if (syscall === 'listen' || syscall === 'getaddrinfo') {
     process.stderr.write(`claimgate: cannot listen on HOST=${config.host} PORT=${config.port}: ${code} (set HOST and PORT to a free local address).\n`);
   } else {

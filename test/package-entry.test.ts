@@ -24,7 +24,7 @@ test('"claimgate" is the library: the documented API, and no app code or app dep
     'useClaimgate', 'makeAuthSchema', 'authDirectiveTransformer', 'authDirectiveTypeDefs', 'apolloAuthorizationTypeDefs', 'assertDirectivePlacement',
     'createAuthContext', 'TokenVerifier', 'JwksCache', 'loadConfig', 'createIssuerConfig', 'DEFAULTS', 'ConfigError',
     'useAuthFastPath', 'useOperationLimits', 'ERROR_CODES', 'TokenRejectedError', 'KeysUnavailableError',
-    'AuthSchemaError', 'REJECTION_REASONS', 'createPrincipal',
+    'AuthSchemaError', 'REJECTION_REASONS', 'createPrincipal', 'ClaimgateError', 'CLAIMGATE_ERROR_CODES', 'FetchFailedError',
   ]) {
     assert.ok(exported.includes(name), name);
   }

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { hasClaimgateCode } from '../claimgate-error.ts';
 import { extractCredentials, type Credentials } from '../credentials/extract-credentials.ts';
 import { authUnavailableError, forgeableCookieRequestError, unauthenticatedRequestError } from '../errors.ts';
 import { KeysUnavailableError } from '../keys/keys-unavailable-error.ts';
@@ -89,8 +90,9 @@ function isForgeable(request: Request): boolean {
 }
 
 function toRequestError(error: unknown): Error {
-  if (error instanceof TokenRejectedError) return unauthenticatedRequestError('invalid_token', error.description);
-  if (error instanceof KeysUnavailableError) return authUnavailableError();
+  // By stable code, not instanceof: a second copy of claimgate in node_modules throws the same codes.
+  if (hasClaimgateCode(error, TokenRejectedError.code)) return unauthenticatedRequestError('invalid_token', (error as TokenRejectedError).description);
+  if (hasClaimgateCode(error, KeysUnavailableError.code)) return authUnavailableError();
   // Anything else is our bug; refuse the token rather than risk accepting it.
   return unauthenticatedRequestError('invalid_token', 'token could not be verified');
 }

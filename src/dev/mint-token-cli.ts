@@ -1,6 +1,7 @@
 // `npm run token -- --sub alice --role admin --scope reports:read --ttl 15m --claim email_verified=true`
 // Mints a token for the embedded development issuer of `npm start` (same HOST and PORT).
 import { parseArgs } from 'node:util';
+import { hasClaimgateCode } from '../claimgate-error.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { loadConfig } from '../config/load-config.ts';
 import { devIssuerUrl, mintDevToken } from './dev-issuer.ts';
@@ -48,7 +49,7 @@ let config;
 try {
   config = loadConfig(process.env);
 } catch (error) {
-  if (error instanceof ConfigError) fail(error.message);
+  if (hasClaimgateCode(error, ConfigError.code)) fail((error as ConfigError).message);
   throw error;
 }
 if (!config.devIssuer) fail('AUTH_ISSUER is set: tokens come from your identity provider, not from claimgate.');

@@ -1,7 +1,10 @@
 import { isIP } from 'node:net';
+import { ClaimgateError, CLAIMGATE_ERROR_CODES, hasClaimgateCode } from '../claimgate-error.ts';
 
 /** Why a key or discovery fetch failed; logged, never shown to clients. */
-export class FetchFailedError extends Error {
+export class FetchFailedError extends ClaimgateError {
+  static override readonly code = CLAIMGATE_ERROR_CODES.FETCH_FAILED;
+  override readonly code = FetchFailedError.code;
   override readonly name = 'FetchFailedError';
 }
 
@@ -60,7 +63,7 @@ async function readLimited(response: Response, maxBytes: number, signal: AbortSi
       chunks.push(value);
     }
   } catch (error) {
-    if (error instanceof FetchFailedError) throw error;
+    if (hasClaimgateCode(error, FetchFailedError.code)) throw error;
     throw new FetchFailedError(signal.aborted ? 'timed out while reading the body' : `body could not be read (${describe(error)})`);
   } finally {
     reader.releaseLock();

@@ -1,5 +1,6 @@
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import { DEFAULTS } from '../config/defaults.ts';
+import { hasClaimgateCode } from '../claimgate-error.ts';
 import type { Logger } from '../log.ts';
 import { fetchJson, FetchFailedError, isAllowedKeyUrl } from './fetch-bounded.ts';
 import { KeysUnavailableError } from './keys-unavailable-error.ts';
@@ -165,7 +166,7 @@ export class JwksCache {
       this.#schedule(this.#refreshDelay(headers.get('cache-control')));
     } catch (error) {
       this.#failures++;
-      const reason = error instanceof FetchFailedError || error instanceof TypeError ? error.message : 'unexpected error';
+      const reason = hasClaimgateCode(error, FetchFailedError.code) || error instanceof TypeError ? (error as Error).message : 'unexpected error';
       logger.warn('jwks.fetch_failed', { issuer, reason, keptKeys: this.ready, attempt: this.#failures });
       this.#schedule(Math.min(this.#settings.retryMaxMs, this.#settings.retryInitialMs * 2 ** (this.#failures - 1)));
     }

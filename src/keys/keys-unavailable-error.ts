@@ -1,7 +1,10 @@
+import { ClaimgateError, CLAIMGATE_ERROR_CODES } from '../claimgate-error.ts';
+
 /** No usable keys are held for an issuer: the provider could not be reached. */
-export class KeysUnavailableError extends Error {
+export class KeysUnavailableError extends ClaimgateError {
+  static override readonly code = CLAIMGATE_ERROR_CODES.KEYS_UNAVAILABLE;
+  override readonly code = KeysUnavailableError.code;
   override readonly name = 'KeysUnavailableError';
-  readonly code = 'ERR_CLAIMGATE_KEYS_UNAVAILABLE';
 
   constructor(readonly issuer: string) {
     super(`no keys are available for issuer ${issuer}`);

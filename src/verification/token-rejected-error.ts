@@ -1,3 +1,5 @@
+import { ClaimgateError, CLAIMGATE_ERROR_CODES } from '../claimgate-error.ts';
+
 /**
  * Why a token was refused. The closed set of reasons; each maps to the short
  * `error_description` clients see in `WWW-Authenticate` (no claim values, no
@@ -24,9 +26,10 @@ export const REJECTION_REASONS = Object.freeze({
 export type RejectionReason = keyof typeof REJECTION_REASONS;
 
 /** A token that is not acceptable: the request answers 401 invalid_token. */
-export class TokenRejectedError extends Error {
+export class TokenRejectedError extends ClaimgateError {
+  static override readonly code = CLAIMGATE_ERROR_CODES.TOKEN_REJECTED;
+  override readonly code = TokenRejectedError.code;
   override readonly name = 'TokenRejectedError';
-  readonly code = 'ERR_CLAIMGATE_TOKEN_REJECTED';
 
   constructor(
     readonly reason: RejectionReason,

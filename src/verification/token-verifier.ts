@@ -1,5 +1,6 @@
 import { errors, jwtVerify, type JWTVerifyOptions } from 'jose';
 import type { IssuerConfig } from '../config/load-config.ts';
+import { hasClaimgateCode } from '../claimgate-error.ts';
 import { DEFAULTS } from '../config/defaults.ts';
 import { JwksCache, type JwksCacheOptions } from '../keys/jwks-cache.ts';
 import { KeysUnavailableError } from '../keys/keys-unavailable-error.ts';
@@ -258,7 +259,7 @@ function verifyOptions(config: IssuerConfig, tolerance: number): IssuerState['op
 
 /** Maps any failure to a TokenRejectedError (or KeysUnavailableError), by jose's stable codes. */
 function classify(error: unknown): TokenRejectedError | KeysUnavailableError {
-  if (error instanceof TokenRejectedError || error instanceof KeysUnavailableError) return error;
+  if (hasClaimgateCode(error, TokenRejectedError.code) || hasClaimgateCode(error, KeysUnavailableError.code)) return error as TokenRejectedError | KeysUnavailableError;
   if (!(error instanceof errors.JOSEError)) return new TokenRejectedError('malformed', 'unexpected verification failure');
   const reason = JOSE_REASONS[error.code] ?? 'malformed';
   if (error instanceof errors.JWTClaimValidationFailed) {
