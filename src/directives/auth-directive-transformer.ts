@@ -22,6 +22,7 @@ import { MapperKind, mapSchema } from '@graphql-tools/utils';
 import type { AuthMode } from '../config/load-config.ts';
 import type { Principal } from '../principal.ts';
 import { assertDirectivePlacement } from './assert-directive-placement.ts';
+import { assertCodeFirstPlacement } from './assert-code-first-placement.ts';
 import { compileGuard, type Guard } from './compile-guard.ts';
 import { NO_RULES, readRules, type ElementRules } from './read-requirements.ts';
 import { authenticated, type Requirement } from './requirement.ts';
@@ -59,6 +60,7 @@ export function authDirectiveTransformer(schema: GraphQLSchema, options: AuthTra
   const mode = options.mode ?? 'default';
   if (mode !== 'default' && mode !== 'protect-all') throw new TypeError(`mode must be "default" or "protect-all", not "${String(mode)}"`);
   assertDirectivePlacement(typeDefinitionNodes(schema));
+  assertCodeFirstPlacement(schema);
   const plan = planSchema(schema, mode);
 
   const guarded = mapSchema(schema, {

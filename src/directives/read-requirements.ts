@@ -1,7 +1,7 @@
 import { buildSchema, coerceInputValue, getArgumentValues, type ASTNode, type ConstDirectiveNode, type GraphQLDirective, type GraphQLSchema } from 'graphql';
-import { getDirectiveInExtensions } from '@graphql-tools/utils';
 import { parseClaimPath } from '../verification/claim-path.ts';
 import { AuthSchemaError } from './auth-schema-error.ts';
+import { readExtensionDirectives } from './read-extension-directives.ts';
 import * as requirement from './requirement.ts';
 import type { Requirement } from './requirement.ts';
 import { APOLLO_DIRECTIVES, apolloAuthorizationTypeDefs, authDirectiveTypeDefs } from './type-defs.ts';
@@ -39,6 +39,7 @@ function ownDefinition(name: string): GraphQLDirective | undefined {
 export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinate: string, options: { ours: boolean }): ElementRules {
   const found: Requirement[] = [];
   const usages = directiveNodes(node);
+  const inExtensions = readExtensionDirectives(node.extensions, coordinate);
   // Arguments are coerced with the schema's own definition of each directive,
   // one usage at a time, so an error names the directive that caused it.
   // Code-first schemas (graphql-js constructors, Pothos, graphql-tools'
@@ -46,9 +47,7 @@ export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinat
   // the extension's arguments are coerced exactly as SDL arguments are.
   const args = (name: string): Record<string, unknown>[] => {
     const inSdl = usages.filter((usage) => usage.name.value === name);
-    // Only `extensions` is handed over: graphql-tools would read the AST nodes
-    // too, which the SDL path already coerces with the schema's definitions.
-    const inCode = (getDirectiveInExtensions({ extensions: node.extensions } as never, name) ?? []) as unknown[];
+    const inCode = inExtensions.filter((usage) => usage.name === name).map((usage) => usage.args);
     if (inSdl.length === 0 && inCode.length === 0) return [];
     const definition = schema.getDirective(name) ?? ownDefinition(name);
     if (!definition) return [];
