@@ -1,6 +1,7 @@
 // The entry point of `npm start`: the only place that reads process.env.
 import { hasClaimgateCode } from './claimgate-error.ts';
 import { ConfigError } from './config/config-error.ts';
+import { DEFAULTS } from './config/defaults.ts';
 import { loadConfig, type Config } from './config/load-config.ts';
 import { AuthSchemaError } from './directives/auth-schema-error.ts';
 import { mintDevToken } from './dev/dev-issuer.ts';
@@ -41,7 +42,7 @@ if (server.devKey !== undefined) {
     `    -H 'authorization: Bearer ${token}' \\`,
     `    -d '{"query":"{ me { sub roles } adminReport }"}'`,
     '',
-    'Mint other tokens with: npm run token -- --sub bob --role editor --ttl 15m',
+    `Mint other tokens with: TOKEN=$(${tokenAddress(config)}npm run -s token -- --sub bob --role editor --ttl 15m)`,
   );
 }
 process.stdout.write(`${banner.join('\n')}\n`);
@@ -56,4 +57,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       () => process.exit(1),
     );
   });
+}
+
+/** The HOST/PORT prefix `npm run token` needs to mint for this server: empty on the defaults. */
+function tokenAddress(running: Config): string {
+  const host = running.host === DEFAULTS.host ? '' : `HOST=${running.host} `;
+  const port = running.port === DEFAULTS.port ? '' : `PORT=${running.port} `;
+  return host + port;
 }

@@ -18,7 +18,7 @@ test('npm start runs the dev issuer through the same remote-JWKS path; npm run t
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const origin = `http://127.0.0.1:${port}`;
-  while (!stdout.includes('npm run token')) {
+  while (!stdout.includes('npm run -s token')) {
     if (child.exitCode !== null) assert.fail(stderr);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
@@ -34,6 +34,8 @@ test('npm start runs the dev issuer through the same remote-JWKS path; npm run t
   const curl = spawnSync('curl', ['-s', `${origin}/graphql`, '-H', 'content-type: application/json', '-H', `authorization: Bearer ${bannerToken}`, '-d', '{"query":"{ me { sub roles } adminReport }"}'], { encoding: 'utf8' });
   assert.deepEqual(JSON.parse(curl.stdout), { data: { me: { sub: 'alice', roles: ['admin', 'editor'] }, adminReport: 'All systems nominal.' } });
 
+  // The banner names the port, so the command it suggests mints for this server.
+  assert.ok(stdout.includes(`Mint other tokens with: TOKEN=$(PORT=${port} npm run -s token -- --sub bob --role editor --ttl 15m)`), stdout);
   const minted = spawnSync(process.execPath, ['--import', 'tsx', 'src/dev/mint-token-cli.ts', '--sub', 'bob', '--role', 'editor', '--ttl', '2m'], { env, encoding: 'utf8' });
   assert.equal(minted.status, 0, minted.stderr);
   const response = await fetch(`${origin}/graphql`, {
