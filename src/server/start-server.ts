@@ -113,7 +113,10 @@ export async function startServer(config: Config, options: StartServerOptions = 
       maxRequestBodySize: false,
       multipart: false,
       landingPage: false,
-      graphiql: config.devIssuer,
+      // Off: Yoga's GraphiQL page loads its scripts from unpkg.com (no offline
+      // build is installed), which fails offline and runs third-party code on the
+      // origin that serves dev tokens. Use curl or your own GraphQL client.
+      graphiql: false,
       cors: corsOptions(config),
       logging: yogaLogger(logger),
       plugins,
