@@ -34,7 +34,7 @@ try {
 
 const banner = [`claimgate listening on ${server.graphqlUrl}`, `  health: ${server.origin}/healthz   ready: ${server.origin}/readyz`];
 if (server.devKey !== undefined) {
-  const token = await mintDevToken(server.devKey, { issuer: server.issuers[0]!.issuer, subject: 'alice', roles: ['admin', 'editor'] });
+  const token = await mintDevToken(server.devKey, { issuer: server.issuers[0]!.issuer, subject: DEFAULTS.devTokenSubject, roles: ['admin', 'editor'] });
   banner.push(
     '',
     'Development issuer (AUTH_ISSUER is unset). Try:',

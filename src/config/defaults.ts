@@ -77,5 +77,11 @@ export const DEFAULTS = Object.freeze({
   tokenCache: Object.freeze({
     /** Verified tokens kept (LRU); 0 turns the cache off. */
     maxEntries: 10_000,
+    /** Permanently refused tokens remembered (LRU), so a client retrying one costs no signature check. */
+    maxRejectedEntries: 1_000,
   }),
+  /** Cache-Control max-age of the embedded development issuer's JWKS, in seconds. */
+  devJwksMaxAgeSeconds: 600,
+  /** `sub` of a token minted by `npm run token` without --sub, and of the banner's token. */
+  devTokenSubject: 'alice',
 });

@@ -20,7 +20,7 @@ export function useDevIssuer(issuer: string, key: DevSigningKey): Plugin {
   return {
     onRequest({ url, endResponse, fetchAPI }) {
       if (url.pathname === `${path}/.well-known/openid-configuration`) endResponse(fetchAPI.Response.json(discovery));
-      else if (url.pathname === `${path}/jwks`) endResponse(fetchAPI.Response.json(jwks, { headers: { 'cache-control': 'max-age=600' } }));
+      else if (url.pathname === `${path}/jwks`) endResponse(fetchAPI.Response.json(jwks, { headers: { 'cache-control': `max-age=${DEFAULTS.devJwksMaxAgeSeconds}` } }));
     },
   };
 }

@@ -18,7 +18,7 @@ const USAGE = `usage: npm run -s token -- [--sub <subject>] [--role <role>]... [
 Mints a token for the development issuer of \`npm start\` (AUTH_ISSUER unset) and prints it alone on stdout:
   TOKEN=$(npm run -s token -- --role editor)
 
-  --sub <subject>     the token's sub (default alice)
+  --sub <subject>     the token's sub (default ${DEFAULTS.devTokenSubject})
   --role <role>       a role in the roles claim; repeat for several
   --scope <scope>     a scope in the scope claim; repeat for several
   --ttl <duration>    lifetime: 90s, 15m or 2h (default ${DEFAULTS.devTokenTtlSeconds / 60}m)
@@ -55,7 +55,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     ({ values } = parseArgs({
       args: [...argv],
       options: {
-        sub: { type: 'string', default: 'alice' },
+        sub: { type: 'string', default: DEFAULTS.devTokenSubject },
         role: { type: 'string', multiple: true, default: [] },
         scope: { type: 'string', multiple: true, default: [] },
         ttl: { type: 'string', default: `${DEFAULTS.devTokenTtlSeconds / 60}m` },

@@ -47,9 +47,6 @@ interface RejectedToken {
   readonly iss: unknown;
 }
 
-/** How many refused tokens are remembered. */
-const REJECTED_CACHE_SIZE = 1_000;
-
 /**
  * Refusals that stay true for the same key set: not `not_yet_valid`,
  * `issued_in_future` (time fixes those) nor `unknown_key` (a refetch may).
@@ -87,7 +84,7 @@ export class TokenVerifier {
   readonly #issuers = new Map<string, IssuerState>();
   readonly #issuerless: IssuerState | undefined;
   readonly #verified: TokenCache<VerifiedToken>;
-  readonly #rejected = new TokenCache<RejectedToken>(REJECTED_CACHE_SIZE);
+  readonly #rejected = new TokenCache<RejectedToken>(DEFAULTS.tokenCache.maxRejectedEntries);
   readonly #tolerance: number;
   readonly #maxTokenBytes: number;
   readonly #now: () => number;
