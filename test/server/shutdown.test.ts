@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { startTestIssuer } from '../support/test-issuer.ts';
+import { answers200, waitFor } from '../support/wait-for.ts';
 
 test('SIGTERM lets an in-flight request finish, then exits 0', async (t) => {
   const issuer = await startTestIssuer();
@@ -16,12 +17,15 @@ test('SIGTERM lets an in-flight request finish, then exits 0', async (t) => {
   t.after(() => child.kill('SIGKILL'));
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  while (!/listening on (http:\/\/[^\s]+)\/graphql/.test(stdout)) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    if (child.exitCode !== null) assert.fail(`exited early: ${stdout}`);
-  }
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) assert.fail(`exited early: ${stdout}`);
+      return /listening on (http:\/\/[^\s]+)\/graphql/.test(stdout);
+    },
+    { what: 'the server to listen' },
+  );
   const origin = /listening on (http:\/\/[^\s]+)\/graphql/.exec(stdout)![1]!;
-  while ((await fetch(`${origin}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 25));
+  await waitFor(() => answers200(`${origin}/readyz`), { what: '/readyz to answer 200' });
 
   // An in-flight request: headers and half of the body sent before SIGTERM.
   const url = new URL(origin);
