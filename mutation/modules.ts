@@ -25,6 +25,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   credentials: {
     mutate: ['src/credentials/**/*.ts'],
     testFiles: [
+      'test/credentials/extract-credentials.test.ts',
       'test/server/cookie-credentials.test.ts',
       'test/server/garbage-input.test.ts',
       'test/server/http-semantics.test.ts',
