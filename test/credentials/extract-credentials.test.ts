@@ -28,6 +28,7 @@ describe('the Authorization header (RFC 6750 §2.1)', () => {
     ['Bearer abc,', invalid('not a Bearer credential')],
     [' Bearer abc', invalid('not a Bearer credential')],
     ['xBearer abc', invalid('not a Bearer credential')],
+    ['xBearer', invalid('not a Bearer credential')],
     ['Bearerabc', invalid('not a Bearer credential')],
     ['Bearer abc\n', invalid('not a Bearer credential')],
     ['Bearer \u00e9', invalid('not a Bearer credential')],
