@@ -15,11 +15,9 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   verification: {
     mutate: ['src/verification/**/*.ts'],
     testFiles: [
-      'test/verification/attacks.test.ts',
       'test/verification/token-caches.test.ts',
+      'test/verification/attacks.test.ts',
       'test/keys/symmetric-keys.test.ts',
-      'test/providers/provider-shapes.test.ts',
-      'test/server/http-semantics.test.ts',
     ],
   },
   credentials: {

@@ -63,7 +63,7 @@ for (const name of names) {
     coverageAnalysis: 'perTest',
     concurrency,
     // The machine is shared: a slow run is not a hanging one.
-    timeoutMS: 10_000,
+    timeoutMS: 15_000,
     timeoutFactor: 2,
     dryRunTimeoutMinutes: 10,
     // node_modules is a symlink to a shared install: link it, never copy it.
