@@ -15,6 +15,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   verification: {
     mutate: ['src/verification/**/*.ts'],
     testFiles: [
+      'test/verification/token-verifier.test.ts',
       'test/verification/token-caches.test.ts',
       'test/verification/attacks.test.ts',
       'test/keys/symmetric-keys.test.ts',
