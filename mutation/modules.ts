@@ -52,14 +52,15 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   },
   directives: {
     mutate: ['src/directives/**/*.ts'],
+    // In-process files first: most mutants die there, before a server starts.
     testFiles: [
-      'test/directives/bypass-matrix.test.ts',
+      'test/directives/semantics.test.ts',
+      'test/directives/misuse.test.ts',
+      'test/directives/fast-path.test.ts',
       'test/directives/existence-oracle.test.ts',
       'test/directives/extend-and-role-strings.test.ts',
       'test/directives/fast-path-callers.test.ts',
-      'test/directives/fast-path.test.ts',
-      'test/directives/misuse.test.ts',
-      'test/directives/semantics.test.ts',
+      'test/directives/bypass-matrix.test.ts',
       'test/federation/entities.test.ts',
       'test/plugin/use-claimgate.test.ts',
     ],

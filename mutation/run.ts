@@ -1,4 +1,4 @@
-// `npm run test:mutation [-- <module>...] [--concurrency N] [--incremental]`:
+// `npm run test:mutation [-- <module>...] [--concurrency N] [--incremental] [--ignore-static]`:
 // StrykerJS mutates the security-critical modules one at a time and runs the
 // module's targeted test files (node:test, through tsx) against each mutant.
 // Prints, per module, the score: killed / (killed + survived + no coverage),
@@ -15,6 +15,8 @@ const { values, positionals } = parseArgs({
   options: {
     concurrency: { type: 'string', default: '2' },
     incremental: { type: 'boolean', default: false },
+    /** Skips mutants that run only at module load (each needs every test file and a fresh process). */
+    'ignore-static': { type: 'boolean', default: false },
     /** Narrows the run to these files (Stryker's `file.ts:line-line` ranges work too). */
     mutate: { type: 'string', multiple: true },
   },
@@ -44,6 +46,7 @@ interface Score {
   readonly survived: number;
   readonly noCoverage: number;
   readonly errors: number;
+  readonly ignored: number;
   readonly minutes: number;
 }
 
@@ -72,6 +75,7 @@ for (const name of names) {
     tempDirName: '.stryker-tmp',
     cleanTempDir: 'always',
     incremental: values.incremental,
+    ignoreStatic: values['ignore-static'],
     incrementalFile: `reports/mutation/${name}-incremental.json`,
     reporters: ['clear-text', 'progress-append-only', 'html', 'json'],
     htmlReporter: { fileName: `reports/mutation/${name}.html` },
@@ -89,6 +93,7 @@ for (const name of names) {
     survived: count('Survived'),
     noCoverage: count('NoCoverage'),
     errors: count('RuntimeError') + count('CompileError'),
+    ignored: count('Ignored'),
     minutes: (Date.now() - started) / 60_000,
   });
   for (const result of results.filter((r) => r.status === 'Survived' || r.status === 'NoCoverage')) {
@@ -98,11 +103,11 @@ for (const name of names) {
 }
 
 const date = new Date().toISOString().slice(0, 10);
-process.stdout.write(`\nMutation score on ${date}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, concurrency ${concurrency}:\n\n`);
-process.stdout.write('| module | killed | timeout | survived | no coverage | score | minutes |\n|---|---|---|---|---|---|---|\n');
+process.stdout.write(`\nMutation score on ${date}, commit ${commit}${dirty ? ' (with uncommitted changes)' : ''}, concurrency ${concurrency}${values['ignore-static'] ? ', static mutants ignored' : ''}:\n\n`);
+process.stdout.write('| module | killed | timeout | survived | no coverage | ignored | score | minutes |\n|---|---|---|---|---|---|---|---|\n');
 for (const s of scores) {
   const detected = s.killed + s.timeout;
   const valid = detected + s.survived + s.noCoverage;
   const score = valid === 0 ? 'n/a' : `${((100 * detected) / valid).toFixed(1)} %`;
-  process.stdout.write(`| ${s.name} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${score} | ${s.minutes.toFixed(1)} |\n`);
+  process.stdout.write(`| ${s.name} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} | ${s.ignored} | ${score} | ${s.minutes.toFixed(1)} |\n`);
 }
