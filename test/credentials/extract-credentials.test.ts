@@ -65,6 +65,8 @@ describe('the cookie (RFC 6265 §5.4), read only without an Authorization header
     [['other=1', 'hanko=abc'], cookie('abc')],
     [['hankox=abc; xhanko=abc; Hanko=abc'], none],
     [['hanko'], none],
+    [['hankoa'], none],
+    [['hanko', 'hankoa; other=1'], none],
     [['hanko; other=1'], none],
     [['hanko=abc', 'hanko=abc'], invalid('more than one hanko cookie')],
     [['hanko=a; hanko=b'], invalid('more than one hanko cookie')],
