@@ -1,22 +1,42 @@
 // The published entry points, from the build this test makes (not a stale
 // dist/): `claimgate` is the library alone and imports under plain Node with
 // no TypeScript loader and none of the app's dependencies; `claimgate/server`
-// is the app.
-import { before, test } from 'node:test';
+// is the app. The build goes to a fresh folder of its own (package.json and
+// schema/ beside it), so neither an old dist/ nor a concurrent `npm pack`
+// building into dist/ can answer for it.
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = new URL('../', import.meta.url);
+mkdirSync(new URL('.scratch/', ROOT), { recursive: true });
+const PACKAGE = new URL(`${mkdtempSync(fileURLToPath(new URL('.scratch/package-entry-', ROOT))).split('/').pop()}/`, new URL('.scratch/', ROOT));
 
 before(() => {
-  const build = spawnSync('npm', ['run', '-s', 'build'], { encoding: 'utf8' });
+  cpSync(new URL('package.json', ROOT), new URL('package.json', PACKAGE));
+  cpSync(new URL('schema/', ROOT), new URL('schema/', PACKAGE), { recursive: true });
+  const tsc = fileURLToPath(new URL('node_modules/typescript/bin/tsc', ROOT));
+  const build = spawnSync(process.execPath, [tsc, '-p', fileURLToPath(new URL('tsconfig.build.json', ROOT)), '--outDir', fileURLToPath(new URL('dist/', PACKAGE))], { encoding: 'utf8' });
   assert.equal(build.status, 0, build.stdout + build.stderr);
 });
+after(() => rmSync(PACKAGE, { recursive: true, force: true }));
 
 function run(script: string) {
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+  // Run from the fresh package: `import('claimgate')` resolves through its package.json exports (a self-reference).
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(PACKAGE) });
   assert.equal(result.status, 0, result.stderr);
   return JSON.parse(result.stdout) as unknown;
 }
+
+test('the entry points are answered by the build this test made, file for file from src/', () => {
+  const resolved = run(`console.log(JSON.stringify([import.meta.resolve('claimgate'), import.meta.resolve('claimgate/server')]))`) as string[];
+  assert.deepEqual(resolved, [new URL('dist/index.js', PACKAGE).href, new URL('dist/server/start-server.js', PACKAGE).href]);
+  const list = (dir: URL, ext: RegExp) =>
+    (readdirSync(dir, { recursive: true }) as string[]).filter((file) => ext.test(file)).map((file) => file.replace(ext, '')).sort();
+  assert.deepEqual(list(new URL('dist/', PACKAGE), /\.js$/), list(new URL('src/', ROOT), /\.ts$/));
+});
 
 test('"claimgate" is the library: the documented API, and no app code or app dependency loaded', () => {
   const exported = run(`console.log(JSON.stringify(Object.keys(await import('claimgate')).sort()))`) as string[];
@@ -43,7 +63,7 @@ test('the library entry does not import the app layer (no @apollo/subgraph, tsx,
       else bare.add(specifier!);
     }
   };
-  visit(new URL('../dist/index.js', import.meta.url));
+  visit(new URL('dist/index.js', PACKAGE));
   const files = [...seen].map((href) => href.slice(href.indexOf('/dist/') + 6));
   assert.ok(files.includes('plugin/use-claimgate.js'), 'the walk follows the imports');
   assert.deepEqual(files.filter((file) => /^(server|dev|example)\//.test(file)), []);

@@ -6,6 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../support/free-port.ts';
+import { answers200, waitFor } from '../support/wait-for.ts';
 
 
 test('npm start runs the dev issuer through the same remote-JWKS path; npm run token mints for it', async (t) => {
@@ -18,11 +19,14 @@ test('npm start runs the dev issuer through the same remote-JWKS path; npm run t
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const origin = `http://127.0.0.1:${port}`;
-  while (!stdout.includes('npm run -s token')) {
-    if (child.exitCode !== null) assert.fail(stderr);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  while ((await fetch(`${origin}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 25));
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) assert.fail(stderr);
+      return stdout.includes('npm run -s token');
+    },
+    { what: 'the dev banner' },
+  );
+  await waitFor(() => answers200(`${origin}/readyz`), { what: '/readyz to answer 200' });
 
   assert.match(stderr, /"event":"dev_issuer.enabled"/);
   assert.match(stderr, /"event":"jwks.loaded".*"jwksUri":"http:\/\/127\.0\.0\.1:\d+\/dev-issuer\/jwks"/, 'keys came over HTTP');

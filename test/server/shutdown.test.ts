@@ -10,6 +10,7 @@ import { connect } from 'node:net';
 import { once } from 'node:events';
 import { rmSync } from 'node:fs';
 import { startTestIssuer } from '../support/test-issuer.ts';
+import { answers200, waitFor } from '../support/wait-for.ts';
 
 /**
  * Starts `args` under node as its own process (what a container's CMD runs),
@@ -26,12 +27,15 @@ async function sigtermLetsInFlightFinish(t: TestContext, args: string[]): Promis
   t.after(() => child.kill('SIGKILL'));
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  while (!/listening on (http:\/\/[^\s]+)\/graphql/.test(stdout)) {
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    if (child.exitCode !== null) assert.fail(`exited early: ${stdout}`);
-  }
+  await waitFor(
+    () => {
+      if (child.exitCode !== null) assert.fail(`exited early: ${stdout}`);
+      return /listening on (http:\/\/[^\s]+)\/graphql/.test(stdout);
+    },
+    { what: 'the server to listen' },
+  );
   const origin = /listening on (http:\/\/[^\s]+)\/graphql/.exec(stdout)![1]!;
-  while ((await fetch(`${origin}/readyz`)).status !== 200) await new Promise((resolve) => setTimeout(resolve, 25));
+  await waitFor(() => answers200(`${origin}/readyz`), { what: '/readyz to answer 200' });
 
   // An in-flight request: headers and half of the body sent before SIGTERM.
   const url = new URL(origin);

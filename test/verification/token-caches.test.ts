@@ -111,4 +111,28 @@ describe('refused-token cache', () => {
     assert.equal(await reason(v.verify(token)), 'accepted');
     v.close();
   });
+
+  test('"unknown key" is not remembered: a token signed by a key published later is accepted once the cooldown lets a refetch find it', async () => {
+    let now = Date.now();
+    const v = new TokenVerifier({
+      issuers: loadConfig(issuer.env()).issuers,
+      logger: createMemoryLogger([]),
+      jwks: { cooldownMs: 30_000 },
+      now: () => now,
+    });
+    await v.start();
+    const next = await createTestKey('RS256');
+    const token = await issuer.mint({}, { key: next });
+    // Inside the cooldown after start-up: no refetch, and the key set has not changed.
+    assert.equal(await reason(v.verify(token)), 'unknown_key');
+    const generation = v.keyCaches[0]!.generation;
+    issuer.publish([...issuer.keys, next]);
+    now += 30_000;
+    // A remembered "unknown_key" would answer here without asking for the keys again.
+    assert.equal(await reason(v.verify(token)), 'accepted');
+    assert.equal(v.keyCaches[0]!.generation, generation + 1, 'the refetch found the new key');
+    issuer.publish(issuer.keys);
+    await v.keyCaches[0]!.reload();
+    v.close();
+  });
 });

@@ -1,0 +1,68 @@
+/**
+ * What `npm run test:mutation` mutates, module by module, and the test files
+ * that judge each module: the targeted ones, so a run stays short. A test file
+ * outside this list may still kill a mutant in a full `npm test`; the score
+ * here is the score of these files.
+ */
+export interface MutationModule {
+  /** Globs of the source files mutated, relative to the repository root. */
+  readonly mutate: readonly string[];
+  /** The test files run against each mutant (only those that reach it). */
+  readonly testFiles: readonly string[];
+}
+
+export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
+  verification: {
+    mutate: ['src/verification/**/*.ts'],
+    testFiles: [
+      'test/verification/token-verifier.test.ts',
+      'test/verification/token-caches.test.ts',
+      'test/verification/attacks.test.ts',
+      'test/keys/symmetric-keys.test.ts',
+    ],
+  },
+  credentials: {
+    mutate: ['src/credentials/**/*.ts'],
+    testFiles: [
+      'test/credentials/extract-credentials.test.ts',
+      'test/server/cookie-credentials.test.ts',
+      'test/server/garbage-input.test.ts',
+      'test/server/http-semantics.test.ts',
+      'test/plugin/use-claimgate.test.ts',
+      'test/providers/provider-shapes.test.ts',
+    ],
+  },
+  keys: {
+    mutate: ['src/keys/**/*.ts'],
+    testFiles: [
+      'test/keys/jwks-cache.test.ts',
+      'test/keys/jwks-fetch-hardening.test.ts',
+      'test/keys/symmetric-keys.test.ts',
+      'test/verification/token-caches.test.ts',
+    ],
+  },
+  context: {
+    mutate: ['src/context/**/*.ts'],
+    testFiles: [
+      'test/server/http-semantics.test.ts',
+      'test/server/cookie-credentials.test.ts',
+      'test/server/garbage-input.test.ts',
+      'test/plugin/use-claimgate.test.ts',
+    ],
+  },
+  directives: {
+    mutate: ['src/directives/**/*.ts'],
+    // In-process files first: most mutants die there, before a server starts.
+    testFiles: [
+      'test/directives/semantics.test.ts',
+      'test/directives/misuse.test.ts',
+      'test/directives/fast-path.test.ts',
+      'test/directives/existence-oracle.test.ts',
+      'test/directives/extend-and-role-strings.test.ts',
+      'test/directives/fast-path-callers.test.ts',
+      'test/directives/bypass-matrix.test.ts',
+      'test/federation/entities.test.ts',
+      'test/plugin/use-claimgate.test.ts',
+    ],
+  },
+};
