@@ -1,82 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { composeServices, type CompositionResult } from '@apollo/composition';
+import type { CompositionResult } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { Kind, parse, print, type DirectiveDefinitionNode, type DocumentNode } from 'graphql';
 import { CLAIMGATE_DIRECTIVES } from '../../src/directives/type-defs.ts';
-import { graphql, startTestApi, type GraphQLResponse, type TestApi } from '../support/test-api.ts';
+import { graphql, startTestApi, type TestApi } from '../support/test-api.ts';
 import { createTestKey, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
+import { CALLERS, composeLive, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, mintCallerTokens, outcome, type Caller } from './cross-subgraph-matrix.ts';
 import { createReviewsSchema } from './reviews-subgraph.ts';
 
 const AUTH_DIRECTIVES = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScopes'];
-
-/** Spans both subgraphs in both directions: example → reviews (user, node) and reviews → example (latestReviews). */
-const CROSS_SUBGRAPH_QUERY = /* GraphQL */ `
-  {
-    user(id: "u1") { id name email reviews { id stars } }
-    node(id: "d1") { id ... on Document { title reviews { id } } }
-    latestReviews { id stars author { name email } document { id title } }
-  }
-`;
-
-type Caller = 'anonymous' | 'reader' | 'editor' | 'editor+admin';
-const ROLES: Record<Exclude<Caller, 'anonymous'>, string[]> = {
-  reader: ['reader'],
-  editor: ['editor'],
-  'editor+admin': ['editor', 'admin'],
-};
-
-/** Field-level outcome: the data, and each error's message, path and code (sorted by path). */
-interface Outcome {
-  readonly data: unknown;
-  readonly errors: readonly { message: string; path: string; code: unknown }[];
-}
-
-function outcome(body: GraphQLResponse['body']): Outcome {
-  return { data: body.data, errors: errorsOf(body.errors ?? [], (path) => path) };
-}
-
-function errorsOf(
-  errors: NonNullable<GraphQLResponse['body']['errors']>,
-  rewrite: (path: (string | number)[]) => (string | number)[] | undefined,
-): Outcome['errors'] {
-  return errors
-    .flatMap((error) => {
-      const path = rewrite(error.path ?? []);
-      return path === undefined ? [] : [{ message: error.message, path: path.join('.'), code: error.extensions?.code }];
-    })
-    .sort((a, b) => a.path.localeCompare(b.path));
-}
-
-const DENIAL = { UNAUTHENTICATED: 'Unauthenticated', FORBIDDEN: 'Forbidden' } as const;
-const deny = (code: keyof typeof DENIAL, requirement: string, path: string) => ({ message: `${DENIAL[code]}: requires ${requirement}.`, path, code });
-
-/** The expected outcome of CROSS_SUBGRAPH_QUERY, written out per caller. */
-function expectedOutcome(caller: Caller): Outcome {
-  const signedIn = caller !== 'anonymous';
-  const editor = caller === 'editor' || caller === 'editor+admin';
-  const admin = caller === 'editor+admin';
-  const code = signedIn ? 'FORBIDDEN' : 'UNAUTHENTICATED';
-  const quarterlyPlan = { id: 'd1', title: 'Quarterly plan' };
-  const data = {
-    user: { id: 'u1', name: 'Ada', email: admin ? 'ada@example.com' : null, reviews: signedIn ? [{ id: 'r1', stars: 5 }] : null },
-    node: editor ? { ...quarterlyPlan, reviews: [{ id: 'r1' }, { id: 'r2' }] } : null,
-    latestReviews: [
-      { id: 'r1', stars: 5, author: { name: 'Ada', email: admin ? 'ada@example.com' : null }, document: editor ? quarterlyPlan : null },
-      { id: 'r2', stars: 3, author: { name: 'Grace', email: admin ? 'grace@example.com' : null }, document: editor ? quarterlyPlan : null },
-    ],
-  };
-  const errors = [
-    ...(editor ? [] : [deny(code, 'role editor', 'latestReviews.0.document'), deny(code, 'role editor', 'latestReviews.1.document')]),
-    ...(admin ? [] : [deny(code, 'role admin', 'latestReviews.0.author.email'), deny(code, 'role admin', 'latestReviews.1.author.email')]),
-    ...(editor ? [] : [deny(code, 'role editor', 'node')]),
-    ...(admin ? [] : [deny(code, 'role admin', 'user.email')]),
-    ...(signedIn ? [] : [deny('UNAUTHENTICATED', 'authentication', 'user.reviews')]),
-  ].sort((a, b) => a.path.localeCompare(b.path));
-  return { data, errors };
-}
 
 /**
  * @apollo/gateway refuses a supergraph that links @authenticated or
@@ -106,20 +41,16 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
   let composition: CompositionResult;
   let server: ApolloServer<{ authorization?: string }> | undefined;
   let gatewayUrl: string;
-  const tokens = {} as Record<Exclude<Caller, 'anonymous'>, string>;
+  let tokens: Record<Caller, { token?: string }>;
 
   before(async () => {
     issuer = await startTestIssuer();
-    for (const [caller, roles] of Object.entries(ROLES)) tokens[caller as keyof typeof ROLES] = await issuer.mint({ roles });
+    tokens = await mintCallerTokens(issuer);
     // Both subgraphs run claimgate against the same issuer: each verifies the forwarded token itself.
     [example, reviews] = await Promise.all([startTestApi(issuer.env()), startTestApi(issuer.env(), { schema: createReviewsSchema() })]);
 
     // Compose from what each running subgraph serves, as a router's tooling would.
-    const [exampleSdl, reviewsSdl] = await Promise.all([serviceSdl(example), serviceSdl(reviews)]);
-    composition = composeServices([
-      { name: 'example', url: example.graphqlUrl, typeDefs: parse(exampleSdl) },
-      { name: 'reviews', url: reviews.graphqlUrl, typeDefs: parse(reviewsSdl) },
-    ]);
+    ({ composition } = await composeLive(example, reviews));
     if (composition.errors !== undefined) return;
 
     const gateway = new ApolloGateway({
@@ -209,9 +140,9 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
     });
   });
 
-  for (const caller of ['anonymous', 'reader', 'editor', 'editor+admin'] as const) {
+  for (const caller of CALLERS) {
     test(`${caller}: the gateway's field-level outcome equals the direct calls' and the expected one`, async () => {
-      const token = caller === 'anonymous' ? {} : { token: tokens[caller] };
+      const token = tokens[caller];
       const response = await graphql(gatewayUrl, { query: CROSS_SUBGRAPH_QUERY, ...token });
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('content-type'), 'application/graphql-response+json; charset=utf-8');
@@ -259,84 +190,6 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
     assert.deepEqual(direct.body, { errors: [{ message: 'Unauthenticated: invalid signature.', extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 });
-
-async function serviceSdl(api: TestApi): Promise<string> {
-  const response = await graphql(api.graphqlUrl, { query: '{ _service { sdl } }' });
-  assert.equal(response.status, 200);
-  return (response.body.data as { _service: { sdl: string } })._service.sdl;
-}
-
-/**
- * The outcome CROSS_SUBGRAPH_QUERY should have, assembled from direct calls
- * to each subgraph (normal fields and `_entities`, as a query planner would
- * send them), with paths rewritten to the gateway's.
- */
-async function directOutcome(example: TestApi, reviews: TestApi, token: { token?: string }): Promise<Outcome> {
-  const fromReviews = await graphql(reviews.graphqlUrl, {
-    query: /* GraphQL */ `
-      query ($users: [_Any!]!, $documents: [_Any!]!) {
-        latestReviews { id stars author { id } document { id } }
-        users: _entities(representations: $users) { ... on User { reviews { id stars } } }
-        documents: _entities(representations: $documents) { ... on Document { reviews { id } } }
-      }
-    `,
-    variables: { users: [{ __typename: 'User', id: 'u1' }], documents: [{ __typename: 'Document', id: 'd1' }] },
-    ...token,
-  });
-  assert.equal(fromReviews.status, 200);
-  const r = fromReviews.body.data as {
-    latestReviews: { id: string; stars: number; author: { id: string }; document: { id: string } }[];
-    users: [{ reviews: unknown }];
-    documents: [{ reviews: unknown }];
-  };
-
-  const fromExample = await graphql(example.graphqlUrl, {
-    query: /* GraphQL */ `
-      query ($authors: [_Any!]!, $documents: [_Any!]!) {
-        user(id: "u1") { id name email }
-        node(id: "d1") { id ... on Document { title } }
-        authors: _entities(representations: $authors) { ... on User { name email } }
-        documents: _entities(representations: $documents) { ... on Document { title } }
-      }
-    `,
-    variables: {
-      authors: r.latestReviews.map((review) => ({ __typename: 'User', ...review.author })),
-      documents: r.latestReviews.map((review) => ({ __typename: 'Document', ...review.document })),
-    },
-    ...token,
-  });
-  assert.equal(fromExample.status, 200);
-  const e = fromExample.body.data as {
-    user: Record<string, unknown> | null;
-    node: Record<string, unknown> | null;
-    authors: unknown[];
-    documents: ({ title: string } | null)[];
-  };
-
-  // A planner asks reviews for Document fields only when example returned the Document.
-  const data = {
-    user: e.user && { ...e.user, reviews: r.users[0].reviews },
-    node: e.node && { ...e.node, reviews: r.documents[0].reviews },
-    latestReviews: r.latestReviews.map((review, i) => {
-      const document = e.documents[i];
-      return { id: review.id, stars: review.stars, author: e.authors[i], document: document ? { id: review.document.id, ...document } : null };
-    }),
-  };
-  const errors = [
-    ...errorsOf(fromExample.body.errors ?? [], ([root, index, ...rest]) => {
-      if (root === 'authors') return ['latestReviews', index!, 'author', ...rest];
-      if (root === 'documents') return ['latestReviews', index!, 'document', ...rest];
-      return [root!, ...(index === undefined ? [] : [index]), ...rest];
-    }),
-    ...errorsOf(fromReviews.body.errors ?? [], ([root, , ...rest]) => {
-      if (root === 'users') return ['user', ...rest];
-      if (root === 'documents') return e.node === null ? undefined : ['node', ...rest];
-      return undefined;
-    }),
-  ].sort((a, b) => a.path.localeCompare(b.path));
-  assert.equal((fromReviews.body.errors ?? []).filter((error) => error.path?.[0] === 'latestReviews').length, 0);
-  return { data, errors };
-}
 
 /** "Type @directive(args)" and "Type.field @directive(args)" for every auth directive use, in SDL order. */
 function authDirectiveUses(document: DocumentNode): string[] {
