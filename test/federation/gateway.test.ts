@@ -6,6 +6,7 @@ import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { Kind, parse, print, type DirectiveDefinitionNode, type DocumentNode } from 'graphql';
 import { CLAIMGATE_DIRECTIVES } from '../../src/directives/type-defs.ts';
+import { postWithHeaderLines } from '../support/raw-http.ts';
 import { graphql, startTestApi, type TestApi } from '../support/test-api.ts';
 import { createTestKey, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 import { CALLERS, composeLive, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, mintCallerTokens, outcome, type Caller } from './cross-subgraph-matrix.ts';
@@ -66,7 +67,11 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
     server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false });
     ({ url: gatewayUrl } = await startStandaloneServer(server, {
       listen: { port: 0, host: '127.0.0.1' },
-      context: async ({ req }) => (req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
+      // req.headers keeps only the first of two Authorization headers: pass them all on, so the subgraph refuses two.
+      context: async ({ req }) => {
+        const authorization = req.headersDistinct.authorization;
+        return authorization === undefined ? {} : { authorization: authorization.join(', ') };
+      },
     }));
   });
 
@@ -153,6 +158,19 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
       for (const error of response.body.errors ?? []) assert.ok(['example', 'reviews'].includes(String(error.extensions?.serviceName)));
     });
   }
+
+  test('two Authorization headers: the context passes both on, joined, and the subgraph refuses the result (Node alone would keep the first)', async () => {
+    for (const order of [[tokens['editor+admin'].token, tokens.reader.token], [tokens.reader.token, tokens['editor+admin'].token]]) {
+      const response = await postWithHeaderLines(gatewayUrl, order.map((token) => `Authorization: Bearer ${token}`), { query: '{ user(id: "u1") { email } }' });
+      assert.equal(response.status, 200);
+      const body = JSON.parse(response.body) as { data: unknown; errors: { message: string; extensions: { code: string; response?: { status: number; body: unknown } } }[] };
+      assert.deepEqual(body.data, { user: null });
+      assert.deepEqual(
+        body.errors.map((error) => [error.message, error.extensions.code, error.extensions.response?.status, error.extensions.response?.body]),
+        [['401: Unauthorized', 'UNAUTHENTICATED', 401, { errors: [{ message: 'Unauthenticated: not a Bearer credential.', extensions: { code: 'UNAUTHENTICATED' } }] }]],
+      );
+    }
+  });
 
   test('a token signed with another key, forwarded by the gateway, is refused by the subgraphs themselves', async () => {
     const foreignKey = await createTestKey('RS256', issuer.keys[0]!.kid);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { connect } from 'node:net';
 import { PROTECTED_VALUES } from '../../../test/federation/cross-subgraph-matrix.ts';
 import { graphql, type GraphQLResponse } from '../../../test/support/test-api.ts';
+export { postWithHeaderLines } from '../../../test/support/raw-http.ts';
 import type { RefusedTokens, Subgraphs } from './start-subgraphs.ts';
 
 /** Each token claimgate refuses, and the description its 401 carries. All claim every role, scope and claim. */
@@ -25,66 +25,5 @@ export async function directRefusal(subgraphs: Subgraphs, token: string, descrip
       [response.status, response.headers.get('www-authenticate'), response.body],
       [401, `Bearer error="invalid_token", error_description="${description}"`, { errors: [{ message: `Unauthenticated: ${description}.`, extensions: { code: 'UNAUTHENTICATED' } }] }],
     );
-  }
-}
-
-export interface RawResponse {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
-/**
- * POSTs a GraphQL request with hand-written header lines (fetch would merge
- * repeated headers into one). Unlike test/support/raw-http.ts it keeps its
- * side of the connection open until the answer: the gateways drop a request
- * whose client half-closed the socket.
- */
-export function postWithHeaderLines(url: string, lines: readonly string[], request: { query: string }): Promise<RawResponse> {
-  const target = new URL(url);
-  const body = JSON.stringify(request);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(target.port), target.hostname, () => {
-      socket.write(
-        [
-          `POST ${target.pathname} HTTP/1.1`,
-          `Host: ${target.host}`,
-          'Content-Type: application/json',
-          'Accept: application/graphql-response+json, application/json',
-          ...lines,
-          `Content-Length: ${Buffer.byteLength(body)}`,
-          'Connection: close',
-        ].join('\r\n') + `\r\n\r\n${body}`,
-      );
-    });
-    const chunks: Buffer[] = [];
-    socket.setTimeout(30_000, () => socket.destroy(new Error(`no answer from ${url} within 30 s`)));
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', reject);
-    socket.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      const split = text.indexOf('\r\n\r\n');
-      const [statusLine = '', ...headerLines] = text.slice(0, split).split('\r\n');
-      const headers: Record<string, string> = {};
-      for (const line of headerLines) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      let payload = text.slice(split + 4);
-      if (headers['transfer-encoding'] === 'chunked') payload = dechunk(payload);
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: payload });
-    });
-  });
-}
-
-function dechunk(text: string): string {
-  let out = '';
-  let rest = text;
-  for (;;) {
-    const eol = rest.indexOf('\r\n');
-    const size = parseInt(rest.slice(0, eol), 16);
-    if (!size) return out;
-    out += rest.slice(eol + 2, eol + 2 + size);
-    rest = rest.slice(eol + 2 + size + 2);
   }
 }
