@@ -122,6 +122,19 @@ describe('behind Grafbase 0.103 (gateways/grafbase/grafbase.toml): example + rev
     });
   }
 
+  test('a failed subgraph request serving several root fields: Grafbase writes them all under the first one\'s name', async () => {
+    const response = await fetch(gateway.graphqlUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${subgraphs.refused.forged}` },
+      body: JSON.stringify({ query: '{ user(id: "u1") { email } scopedReport verifiedNote }' }),
+    });
+    assert.equal(response.status, 200);
+    assert.equal(
+      await response.text(),
+      '{"data":{"user":null,"user":null,"user":null},"errors":[{"message":"Request failed with status code: 401","locations":[{"line":1,"column":3}],"path":["user"],"extensions":{"code":"SUBGRAPH_REQUEST_ERROR"}}]}',
+    );
+  });
+
   test('keys unavailable: 200 with SUBGRAPH_REQUEST_ERROR "Request to subgraph … failed."; neither the status nor AUTH_UNAVAILABLE survives', async () => {
     const response = await graphql(gateway.graphqlUrl, { query: CROSS_SUBGRAPH_QUERY, token: subgraphs.keysDown });
     assert.equal(response.status, 200);
