@@ -8,7 +8,7 @@ import { Kind, parse, print } from 'graphql';
 import { CALLERS, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, outcome } from '../../test/federation/cross-subgraph-matrix.ts';
 import { graphql, type GraphQLResponse } from '../../test/support/test-api.ts';
 import { GRAFBASE_BIN, grafbaseEnv, startGrafbase, type GatewayProcess, type GrafbaseSubgraphs } from './support/start-gateway.ts';
-import { COOKIE_NAME, startSubgraphs, type Subgraphs } from './support/start-subgraphs.ts';
+import { COOKIE_NAME, startSubgraphs, type Subgraphs } from '../../test/federation/start-subgraphs.ts';
 import { assertNoProtectedValue, directRefusal, postWithHeaderLines, REFUSALS } from './support/refusals.ts';
 
 const GRAFBASE_TOML = new URL('../grafbase/grafbase.toml', import.meta.url).pathname;

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { CALLERS, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, outcome, type Outcome } from '../../test/federation/cross-subgraph-matrix.ts';
 import { graphql } from '../../test/support/test-api.ts';
 import { startHiveGateway, type GatewayProcess } from './support/start-gateway.ts';
-import { COOKIE_NAME, startSubgraphs, type Subgraphs } from './support/start-subgraphs.ts';
+import { COOKIE_NAME, startSubgraphs, type Subgraphs } from '../../test/federation/start-subgraphs.ts';
 import { assertNoProtectedValue, directRefusal, postWithHeaderLines, REFUSALS } from './support/refusals.ts';
 
 /** The root fields of CROSS_SUBGRAPH_QUERY: Hive repeats a subgraph's request-level error at each one. */

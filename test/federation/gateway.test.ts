@@ -7,10 +7,10 @@ import { startStandaloneServer } from '@apollo/server/standalone';
 import { Kind, parse, print, type DirectiveDefinitionNode, type DocumentNode } from 'graphql';
 import { CLAIMGATE_DIRECTIVES } from '../../src/directives/type-defs.ts';
 import { postWithHeaderLines } from '../support/raw-http.ts';
-import { graphql, startTestApi, type TestApi } from '../support/test-api.ts';
-import { createTestKey, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
-import { CALLERS, composeLive, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, mintCallerTokens, outcome, type Caller } from './cross-subgraph-matrix.ts';
-import { createReviewsSchema } from './reviews-subgraph.ts';
+import { graphql, type TestApi } from '../support/test-api.ts';
+import { createTestKey, type TestIssuer } from '../support/test-issuer.ts';
+import { CALLERS, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, outcome, type Caller } from './cross-subgraph-matrix.ts';
+import { startSubgraphs, type Subgraphs } from './start-subgraphs.ts';
 
 const AUTH_DIRECTIVES = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScopes'];
 
@@ -36,6 +36,7 @@ function supergraphForApolloGateway(supergraphSdl: string): string {
 }
 
 describe('federation behind @apollo/gateway: example + reviews subgraphs', () => {
+  let subgraphs: Subgraphs;
   let issuer: TestIssuer;
   let example: TestApi;
   let reviews: TestApi;
@@ -45,13 +46,10 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
   let tokens: Record<Caller, { token?: string }>;
 
   before(async () => {
-    issuer = await startTestIssuer();
-    tokens = await mintCallerTokens(issuer);
-    // Both subgraphs run claimgate against the same issuer: each verifies the forwarded token itself.
-    [example, reviews] = await Promise.all([startTestApi(issuer.env()), startTestApi(issuer.env(), { schema: createReviewsSchema() })]);
-
-    // Compose from what each running subgraph serves, as a router's tooling would.
-    ({ composition } = await composeLive(example, reviews));
+    // Both subgraphs run claimgate against the same issuers: each verifies the forwarded token itself.
+    // The supergraph is composed from what each running subgraph serves, as a router's tooling would.
+    subgraphs = await startSubgraphs();
+    ({ issuer, example, reviews, composition, tokens } = subgraphs);
     if (composition.errors !== undefined) return;
 
     const gateway = new ApolloGateway({
@@ -77,8 +75,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
 
   after(async () => {
     await server?.stop();
-    await Promise.all([example?.close(), reviews?.close()]);
-    await issuer?.close();
+    await subgraphs?.close();
   });
 
   test('composes without errors and without hints about the auth directives', () => {
@@ -170,6 +167,28 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
         [['401: Unauthorized', 'UNAUTHENTICATED', 401, { errors: [{ message: 'Unauthenticated: not a Bearer credential.', extensions: { code: 'UNAUTHENTICATED' } }] }]],
       );
     }
+  });
+
+  test('keys unavailable: INTERNAL_SERVER_ERROR \'503: Service Unavailable\', with claimgate\'s status and AUTH_UNAVAILABLE body inside', async () => {
+    const response = await graphql(gatewayUrl, { query: '{ user(id: "u1") { name email } }', token: subgraphs.keysDown });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body.data, { user: null });
+    assert.deepEqual(
+      response.body.errors?.map((error) => ({
+        message: error.message,
+        code: error.extensions?.code,
+        subgraphStatus: (error.extensions?.response as { status: number } | undefined)?.status,
+        subgraphBody: (error.extensions?.response as { body: unknown } | undefined)?.body,
+      })),
+      [
+        {
+          message: '503: Service Unavailable',
+          code: 'INTERNAL_SERVER_ERROR',
+          subgraphStatus: 503,
+          subgraphBody: { errors: [{ message: 'Authentication is temporarily unavailable; retry later.', extensions: { code: 'AUTH_UNAVAILABLE' } }] },
+        },
+      ],
+    );
   });
 
   test('a token signed with another key, forwarded by the gateway, is refused by the subgraphs themselves', async () => {

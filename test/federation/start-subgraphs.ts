@@ -3,10 +3,11 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { base64url } from 'jose';
-import { composeLive, mintCallerTokens, type Caller } from '../../../test/federation/cross-subgraph-matrix.ts';
-import { createReviewsSchema } from '../../../test/federation/reviews-subgraph.ts';
-import { startTestApi, type TestApi } from '../../../test/support/test-api.ts';
-import { createTestKey, JWKS_PATH, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../../../test/support/test-issuer.ts';
+import type { CompositionResult } from '@apollo/composition';
+import { composeLive, mintCallerTokens, type Caller } from './cross-subgraph-matrix.ts';
+import { createReviewsSchema } from './reviews-subgraph.ts';
+import { startTestApi, type TestApi } from '../support/test-api.ts';
+import { createTestKey, JWKS_PATH, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
 
 /** The cookie claimgate reads when there is no Authorization header (AUTH_COOKIE), in front of every gateway. */
 export const COOKIE_NAME = 'claimgate_token';
@@ -24,6 +25,8 @@ export interface Subgraphs {
   readonly reviews: TestApi;
   /** Where the live `_service { sdl }` of each subgraph and their supergraph were written. */
   readonly files: { readonly exampleSchema: string; readonly reviewsSchema: string; readonly supergraph: string; readonly home: string };
+  /** What @apollo/composition composed from the live SDL (checked to have no errors). */
+  readonly composition: CompositionResult;
   readonly tokens: Record<Caller, { token?: string }>;
   readonly refused: RefusedTokens;
   /** A valid-looking token of a second issuer whose JWKS endpoint is down: claimgate answers 503 AUTH_UNAVAILABLE. */
@@ -78,6 +81,7 @@ export async function startSubgraphs(): Promise<Subgraphs> {
     example,
     reviews,
     files,
+    composition,
     tokens: await mintCallerTokens(issuer),
     refused,
     keysDown: await down.mint(everything),
