@@ -9,7 +9,8 @@ import { CALLERS, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, outcome 
 import { graphql, type GraphQLResponse } from '../../test/support/test-api.ts';
 import { GRAFBASE_BIN, grafbaseEnv, startGrafbase, type GatewayProcess, type GrafbaseSubgraphs } from './support/start-gateway.ts';
 import { COOKIE_NAME, startSubgraphs, type Subgraphs } from '../../test/federation/start-subgraphs.ts';
-import { assertNoProtectedValue, directRefusal, postWithHeaderLines, REFUSALS } from './support/refusals.ts';
+import { assertNoProtectedValue, directRefusal, REFUSALS } from './support/refusals.ts';
+import { postWithHeaderLines } from '../../test/support/raw-http.ts';
 
 const GRAFBASE_TOML = new URL('../grafbase/grafbase.toml', import.meta.url).pathname;
 

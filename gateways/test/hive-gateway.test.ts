@@ -4,7 +4,8 @@ import { CALLERS, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, outcome,
 import { graphql } from '../../test/support/test-api.ts';
 import { startHiveGateway, type GatewayProcess } from './support/start-gateway.ts';
 import { COOKIE_NAME, startSubgraphs, type Subgraphs } from '../../test/federation/start-subgraphs.ts';
-import { assertNoProtectedValue, directRefusal, postWithHeaderLines, REFUSALS } from './support/refusals.ts';
+import { assertNoProtectedValue, directRefusal, REFUSALS } from './support/refusals.ts';
+import { postWithHeaderLines } from '../../test/support/raw-http.ts';
 
 /** The root fields of CROSS_SUBGRAPH_QUERY: Hive repeats a subgraph's request-level error at each one. */
 const ROOT_FIELDS = ['latestReviews', 'node', 'scopedReport', 'user', 'verifiedNote'];

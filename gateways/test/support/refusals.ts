@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { PROTECTED_VALUES } from '../../../test/federation/cross-subgraph-matrix.ts';
 import { graphql, type GraphQLResponse } from '../../../test/support/test-api.ts';
-export { postWithHeaderLines } from '../../../test/support/raw-http.ts';
 import type { RefusedTokens, Subgraphs } from '../../../test/federation/start-subgraphs.ts';
 
 /** Each token claimgate refuses, and the description its 401 carries. All claim every role, scope and claim. */
