@@ -1,4 +1,29 @@
-import { defineConfig } from '@graphql-hive/gateway';
+import type { IncomingMessage } from 'node:http';
+import { defineConfig, type GatewayPlugin } from '@graphql-hive/gateway';
+
+/**
+ * Node keeps only the first of two Authorization headers, so the subgraph
+ * would see one token and never know the client sent two. Refuse them here,
+ * as claimgate refuses them when called directly.
+ */
+const refuseDuplicateAuthorization: GatewayPlugin = {
+  onRequest({ serverContext, endResponse, fetchAPI }) {
+    const req = (serverContext as { req?: IncomingMessage }).req;
+    if ((req?.headersDistinct.authorization?.length ?? 0) < 2) return;
+    endResponse(
+      new fetchAPI.Response(
+        JSON.stringify({ errors: [{ message: 'Unauthenticated: more than one Authorization header.', extensions: { code: 'UNAUTHENTICATED' } }] }),
+        {
+          status: 401,
+          headers: {
+            'content-type': 'application/json; charset=utf-8',
+            'www-authenticate': 'Bearer error="invalid_request", error_description="more than one Authorization header"',
+          },
+        },
+      ),
+    );
+  },
+};
 
 /**
  * Hive Gateway in front of claimgate subgraphs, as the gateway tests run it:
@@ -18,6 +43,7 @@ export const gatewayConfig = defineConfig({
       return headers;
     },
   },
+  plugins: () => [refuseDuplicateAuthorization],
   // Nothing is reported anywhere: Hive reports usage or fetches from its CDN only when HIVE_* tokens are set (the tests unset them).
   disableWebsockets: true,
   maskedErrors: true,

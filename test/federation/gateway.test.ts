@@ -1,82 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { composeServices, type CompositionResult } from '@apollo/composition';
+import type { CompositionResult } from '@apollo/composition';
 import { ApolloGateway, RemoteGraphQLDataSource } from '@apollo/gateway';
 import { ApolloServer } from '@apollo/server';
 import { startStandaloneServer } from '@apollo/server/standalone';
 import { Kind, parse, print, type DirectiveDefinitionNode, type DocumentNode } from 'graphql';
 import { CLAIMGATE_DIRECTIVES } from '../../src/directives/type-defs.ts';
-import { graphql, startTestApi, type GraphQLResponse, type TestApi } from '../support/test-api.ts';
-import { createTestKey, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
-import { createReviewsSchema } from './reviews-subgraph.ts';
+import { postWithHeaderLines } from '../support/raw-http.ts';
+import { graphql, type TestApi } from '../support/test-api.ts';
+import { createTestKey, type TestIssuer } from '../support/test-issuer.ts';
+import { CALLERS, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, outcome, type Caller } from './cross-subgraph-matrix.ts';
+import { startSubgraphs, type Subgraphs } from './start-subgraphs.ts';
 
 const AUTH_DIRECTIVES = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScopes'];
-
-/** Spans both subgraphs in both directions: example → reviews (user, node) and reviews → example (latestReviews). */
-const CROSS_SUBGRAPH_QUERY = /* GraphQL */ `
-  {
-    user(id: "u1") { id name email reviews { id stars } }
-    node(id: "d1") { id ... on Document { title reviews { id } } }
-    latestReviews { id stars author { name email } document { id title } }
-  }
-`;
-
-type Caller = 'anonymous' | 'reader' | 'editor' | 'editor+admin';
-const ROLES: Record<Exclude<Caller, 'anonymous'>, string[]> = {
-  reader: ['reader'],
-  editor: ['editor'],
-  'editor+admin': ['editor', 'admin'],
-};
-
-/** Field-level outcome: the data, and each error's message, path and code (sorted by path). */
-interface Outcome {
-  readonly data: unknown;
-  readonly errors: readonly { message: string; path: string; code: unknown }[];
-}
-
-function outcome(body: GraphQLResponse['body']): Outcome {
-  return { data: body.data, errors: errorsOf(body.errors ?? [], (path) => path) };
-}
-
-function errorsOf(
-  errors: NonNullable<GraphQLResponse['body']['errors']>,
-  rewrite: (path: (string | number)[]) => (string | number)[] | undefined,
-): Outcome['errors'] {
-  return errors
-    .flatMap((error) => {
-      const path = rewrite(error.path ?? []);
-      return path === undefined ? [] : [{ message: error.message, path: path.join('.'), code: error.extensions?.code }];
-    })
-    .sort((a, b) => a.path.localeCompare(b.path));
-}
-
-const DENIAL = { UNAUTHENTICATED: 'Unauthenticated', FORBIDDEN: 'Forbidden' } as const;
-const deny = (code: keyof typeof DENIAL, requirement: string, path: string) => ({ message: `${DENIAL[code]}: requires ${requirement}.`, path, code });
-
-/** The expected outcome of CROSS_SUBGRAPH_QUERY, written out per caller. */
-function expectedOutcome(caller: Caller): Outcome {
-  const signedIn = caller !== 'anonymous';
-  const editor = caller === 'editor' || caller === 'editor+admin';
-  const admin = caller === 'editor+admin';
-  const code = signedIn ? 'FORBIDDEN' : 'UNAUTHENTICATED';
-  const quarterlyPlan = { id: 'd1', title: 'Quarterly plan' };
-  const data = {
-    user: { id: 'u1', name: 'Ada', email: admin ? 'ada@example.com' : null, reviews: signedIn ? [{ id: 'r1', stars: 5 }] : null },
-    node: editor ? { ...quarterlyPlan, reviews: [{ id: 'r1' }, { id: 'r2' }] } : null,
-    latestReviews: [
-      { id: 'r1', stars: 5, author: { name: 'Ada', email: admin ? 'ada@example.com' : null }, document: editor ? quarterlyPlan : null },
-      { id: 'r2', stars: 3, author: { name: 'Grace', email: admin ? 'grace@example.com' : null }, document: editor ? quarterlyPlan : null },
-    ],
-  };
-  const errors = [
-    ...(editor ? [] : [deny(code, 'role editor', 'latestReviews.0.document'), deny(code, 'role editor', 'latestReviews.1.document')]),
-    ...(admin ? [] : [deny(code, 'role admin', 'latestReviews.0.author.email'), deny(code, 'role admin', 'latestReviews.1.author.email')]),
-    ...(editor ? [] : [deny(code, 'role editor', 'node')]),
-    ...(admin ? [] : [deny(code, 'role admin', 'user.email')]),
-    ...(signedIn ? [] : [deny('UNAUTHENTICATED', 'authentication', 'user.reviews')]),
-  ].sort((a, b) => a.path.localeCompare(b.path));
-  return { data, errors };
-}
 
 /**
  * @apollo/gateway refuses a supergraph that links @authenticated or
@@ -100,26 +36,20 @@ function supergraphForApolloGateway(supergraphSdl: string): string {
 }
 
 describe('federation behind @apollo/gateway: example + reviews subgraphs', () => {
+  let subgraphs: Subgraphs;
   let issuer: TestIssuer;
   let example: TestApi;
   let reviews: TestApi;
   let composition: CompositionResult;
   let server: ApolloServer<{ authorization?: string }> | undefined;
   let gatewayUrl: string;
-  const tokens = {} as Record<Exclude<Caller, 'anonymous'>, string>;
+  let tokens: Record<Caller, { token?: string }>;
 
   before(async () => {
-    issuer = await startTestIssuer();
-    for (const [caller, roles] of Object.entries(ROLES)) tokens[caller as keyof typeof ROLES] = await issuer.mint({ roles });
-    // Both subgraphs run claimgate against the same issuer: each verifies the forwarded token itself.
-    [example, reviews] = await Promise.all([startTestApi(issuer.env()), startTestApi(issuer.env(), { schema: createReviewsSchema() })]);
-
-    // Compose from what each running subgraph serves, as a router's tooling would.
-    const [exampleSdl, reviewsSdl] = await Promise.all([serviceSdl(example), serviceSdl(reviews)]);
-    composition = composeServices([
-      { name: 'example', url: example.graphqlUrl, typeDefs: parse(exampleSdl) },
-      { name: 'reviews', url: reviews.graphqlUrl, typeDefs: parse(reviewsSdl) },
-    ]);
+    // Both subgraphs run claimgate against the same issuers: each verifies the forwarded token itself.
+    // The supergraph is composed from what each running subgraph serves, as a router's tooling would.
+    subgraphs = await startSubgraphs();
+    ({ issuer, example, reviews, composition, tokens } = subgraphs);
     if (composition.errors !== undefined) return;
 
     const gateway = new ApolloGateway({
@@ -135,14 +65,17 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
     server = new ApolloServer({ gateway, includeStacktraceInErrorResponses: false });
     ({ url: gatewayUrl } = await startStandaloneServer(server, {
       listen: { port: 0, host: '127.0.0.1' },
-      context: async ({ req }) => (req.headers.authorization === undefined ? {} : { authorization: req.headers.authorization }),
+      // req.headers keeps only the first of two Authorization headers: pass them all on, so the subgraph refuses two.
+      context: async ({ req }) => {
+        const authorization = req.headersDistinct.authorization;
+        return authorization === undefined ? {} : { authorization: authorization.join(', ') };
+      },
     }));
   });
 
   after(async () => {
     await server?.stop();
-    await Promise.all([example?.close(), reviews?.close()]);
-    await issuer?.close();
+    await subgraphs?.close();
   });
 
   test('composes without errors and without hints about the auth directives', () => {
@@ -209,9 +142,9 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
     });
   });
 
-  for (const caller of ['anonymous', 'reader', 'editor', 'editor+admin'] as const) {
+  for (const caller of CALLERS) {
     test(`${caller}: the gateway's field-level outcome equals the direct calls' and the expected one`, async () => {
-      const token = caller === 'anonymous' ? {} : { token: tokens[caller] };
+      const token = tokens[caller];
       const response = await graphql(gatewayUrl, { query: CROSS_SUBGRAPH_QUERY, ...token });
       assert.equal(response.status, 200);
       assert.equal(response.headers.get('content-type'), 'application/graphql-response+json; charset=utf-8');
@@ -222,6 +155,41 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
       for (const error of response.body.errors ?? []) assert.ok(['example', 'reviews'].includes(String(error.extensions?.serviceName)));
     });
   }
+
+  test('two Authorization headers: the context passes both on, joined, and the subgraph refuses the result (Node alone would keep the first)', async () => {
+    for (const order of [[tokens['editor+admin'].token, tokens.reader.token], [tokens.reader.token, tokens['editor+admin'].token]]) {
+      const response = await postWithHeaderLines(gatewayUrl, order.map((token) => `Authorization: Bearer ${token}`), { query: '{ user(id: "u1") { email } }' });
+      assert.equal(response.status, 200);
+      const body = JSON.parse(response.body) as { data: unknown; errors: { message: string; extensions: { code: string; response?: { status: number; body: unknown } } }[] };
+      assert.deepEqual(body.data, { user: null });
+      assert.deepEqual(
+        body.errors.map((error) => [error.message, error.extensions.code, error.extensions.response?.status, error.extensions.response?.body]),
+        [['401: Unauthorized', 'UNAUTHENTICATED', 401, { errors: [{ message: 'Unauthenticated: not a Bearer credential.', extensions: { code: 'UNAUTHENTICATED' } }] }]],
+      );
+    }
+  });
+
+  test('keys unavailable: INTERNAL_SERVER_ERROR \'503: Service Unavailable\', with claimgate\'s status and AUTH_UNAVAILABLE body inside', async () => {
+    const response = await graphql(gatewayUrl, { query: '{ user(id: "u1") { name email } }', token: subgraphs.keysDown });
+    assert.equal(response.status, 200);
+    assert.deepEqual(response.body.data, { user: null });
+    assert.deepEqual(
+      response.body.errors?.map((error) => ({
+        message: error.message,
+        code: error.extensions?.code,
+        subgraphStatus: (error.extensions?.response as { status: number } | undefined)?.status,
+        subgraphBody: (error.extensions?.response as { body: unknown } | undefined)?.body,
+      })),
+      [
+        {
+          message: '503: Service Unavailable',
+          code: 'INTERNAL_SERVER_ERROR',
+          subgraphStatus: 503,
+          subgraphBody: { errors: [{ message: 'Authentication is temporarily unavailable; retry later.', extensions: { code: 'AUTH_UNAVAILABLE' } }] },
+        },
+      ],
+    );
+  });
 
   test('a token signed with another key, forwarded by the gateway, is refused by the subgraphs themselves', async () => {
     const foreignKey = await createTestKey('RS256', issuer.keys[0]!.kid);
@@ -259,84 +227,6 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
     assert.deepEqual(direct.body, { errors: [{ message: 'Unauthenticated: invalid signature.', extensions: { code: 'UNAUTHENTICATED' } }] });
   });
 });
-
-async function serviceSdl(api: TestApi): Promise<string> {
-  const response = await graphql(api.graphqlUrl, { query: '{ _service { sdl } }' });
-  assert.equal(response.status, 200);
-  return (response.body.data as { _service: { sdl: string } })._service.sdl;
-}
-
-/**
- * The outcome CROSS_SUBGRAPH_QUERY should have, assembled from direct calls
- * to each subgraph (normal fields and `_entities`, as a query planner would
- * send them), with paths rewritten to the gateway's.
- */
-async function directOutcome(example: TestApi, reviews: TestApi, token: { token?: string }): Promise<Outcome> {
-  const fromReviews = await graphql(reviews.graphqlUrl, {
-    query: /* GraphQL */ `
-      query ($users: [_Any!]!, $documents: [_Any!]!) {
-        latestReviews { id stars author { id } document { id } }
-        users: _entities(representations: $users) { ... on User { reviews { id stars } } }
-        documents: _entities(representations: $documents) { ... on Document { reviews { id } } }
-      }
-    `,
-    variables: { users: [{ __typename: 'User', id: 'u1' }], documents: [{ __typename: 'Document', id: 'd1' }] },
-    ...token,
-  });
-  assert.equal(fromReviews.status, 200);
-  const r = fromReviews.body.data as {
-    latestReviews: { id: string; stars: number; author: { id: string }; document: { id: string } }[];
-    users: [{ reviews: unknown }];
-    documents: [{ reviews: unknown }];
-  };
-
-  const fromExample = await graphql(example.graphqlUrl, {
-    query: /* GraphQL */ `
-      query ($authors: [_Any!]!, $documents: [_Any!]!) {
-        user(id: "u1") { id name email }
-        node(id: "d1") { id ... on Document { title } }
-        authors: _entities(representations: $authors) { ... on User { name email } }
-        documents: _entities(representations: $documents) { ... on Document { title } }
-      }
-    `,
-    variables: {
-      authors: r.latestReviews.map((review) => ({ __typename: 'User', ...review.author })),
-      documents: r.latestReviews.map((review) => ({ __typename: 'Document', ...review.document })),
-    },
-    ...token,
-  });
-  assert.equal(fromExample.status, 200);
-  const e = fromExample.body.data as {
-    user: Record<string, unknown> | null;
-    node: Record<string, unknown> | null;
-    authors: unknown[];
-    documents: ({ title: string } | null)[];
-  };
-
-  // A planner asks reviews for Document fields only when example returned the Document.
-  const data = {
-    user: e.user && { ...e.user, reviews: r.users[0].reviews },
-    node: e.node && { ...e.node, reviews: r.documents[0].reviews },
-    latestReviews: r.latestReviews.map((review, i) => {
-      const document = e.documents[i];
-      return { id: review.id, stars: review.stars, author: e.authors[i], document: document ? { id: review.document.id, ...document } : null };
-    }),
-  };
-  const errors = [
-    ...errorsOf(fromExample.body.errors ?? [], ([root, index, ...rest]) => {
-      if (root === 'authors') return ['latestReviews', index!, 'author', ...rest];
-      if (root === 'documents') return ['latestReviews', index!, 'document', ...rest];
-      return [root!, ...(index === undefined ? [] : [index]), ...rest];
-    }),
-    ...errorsOf(fromReviews.body.errors ?? [], ([root, , ...rest]) => {
-      if (root === 'users') return ['user', ...rest];
-      if (root === 'documents') return e.node === null ? undefined : ['node', ...rest];
-      return undefined;
-    }),
-  ].sort((a, b) => a.path.localeCompare(b.path));
-  assert.equal((fromReviews.body.errors ?? []).filter((error) => error.path?.[0] === 'latestReviews').length, 0);
-  return { data, errors };
-}
 
 /** "Type @directive(args)" and "Type.field @directive(args)" for every auth directive use, in SDL order. */
 function authDirectiveUses(document: DocumentNode): string[] {

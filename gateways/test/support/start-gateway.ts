@@ -76,20 +76,35 @@ export async function startHiveGateway(supergraphPath: string, options: { forwar
 /** Where the Grafbase CLI's static binary lands inside its npm package. */
 export const GRAFBASE_BIN = new URL('node_modules/@grafbase/cli-x86_64-unknown-linux-musl/grafbase', GATEWAYS).pathname;
 
-/**
- * `grafbase dev` with gateways/grafbase/grafbase.toml, composing the two
- * subgraphs from their SDL files, on 127.0.0.1. Its home is a fresh folder, so
- * no login or cached credentials are used.
- */
-export async function startGrafbase(subgraphs: { exampleUrl: string; exampleSchema: string; reviewsUrl: string; reviewsSchema: string; home: string }): Promise<GatewayProcess> {
-  const port = await freePort();
-  const config = new URL('grafbase/grafbase.toml', GATEWAYS).pathname;
-  return run(GRAFBASE_BIN, ['--home', subgraphs.home, 'dev', '-c', config], {
-    GRAFBASE_LISTEN_ADDRESS: `127.0.0.1:${port}`,
+/** Where the subgraphs are and where their live SDL was written: what gateways/grafbase/grafbase.toml reads. */
+export interface GrafbaseSubgraphs {
+  readonly exampleUrl: string;
+  readonly exampleSchema: string;
+  readonly reviewsUrl: string;
+  readonly reviewsSchema: string;
+  /** A fresh folder: no login or cached credentials are used. */
+  readonly home: string;
+}
+
+/** The `{{ env.NAME }}` values gateways/grafbase/grafbase.toml interpolates. */
+export function grafbaseEnv(subgraphs: GrafbaseSubgraphs, listenAddress: string): Record<string, string> {
+  return {
+    GRAFBASE_LISTEN_ADDRESS: listenAddress,
     EXAMPLE_URL: subgraphs.exampleUrl,
     EXAMPLE_SCHEMA: subgraphs.exampleSchema,
     REVIEWS_URL: subgraphs.reviewsUrl,
     REVIEWS_SCHEMA: subgraphs.reviewsSchema,
     HOME: subgraphs.home,
-  }, port);
+  };
+}
+
+/**
+ * `grafbase dev` with gateways/grafbase/grafbase.toml, composing the two
+ * subgraphs from their SDL files, on 127.0.0.1. Its home is a fresh folder, so
+ * no login or cached credentials are used.
+ */
+export async function startGrafbase(subgraphs: GrafbaseSubgraphs): Promise<GatewayProcess> {
+  const port = await freePort();
+  const config = new URL('grafbase/grafbase.toml', GATEWAYS).pathname;
+  return run(GRAFBASE_BIN, ['--home', subgraphs.home, 'dev', '-c', config], grafbaseEnv(subgraphs, `127.0.0.1:${port}`), port);
 }
