@@ -84,8 +84,9 @@ export function attachWebSockets(
 ): WebSocketTransport {
   const support = webSocketSupportOf(claimgate as object);
   if (support === undefined) throw new TypeError('attachWebSockets: the third argument must be the useClaimgate plugin given to createYoga.');
-  const plugins = (yoga.getEnveloped as { _plugins?: readonly unknown[] })._plugins;
-  if (plugins !== undefined && !plugins.includes(claimgate)) {
+  // Yoga lists the plugins it runs (its own, ours, and those ours added).
+  const plugins = (yoga as unknown as { plugins?: readonly unknown[] }).plugins;
+  if (!Array.isArray(plugins) || !plugins.includes(claimgate)) {
     throw new TypeError('attachWebSockets: this Yoga does not run the given useClaimgate plugin; pass the same plugin object to createYoga.');
   }
   const path = yoga.graphqlEndpoint;
