@@ -108,7 +108,7 @@ describe('a token that expires while its streams are open', () => {
   });
 
   test('SSE on the wire: `next` events, the final error as `next`, then `complete`', async () => {
-    const token = await issuer.mint(EDITOR, { ttl: 1 });
+    const token = await issuer.mint(EDITOR, { ttl: 2 });
     const stream = await rawSse(api.graphqlUrl, 'subscription { noteAdded { id } }', { authorization: `Bearer ${token}` });
     await stream.finished();
     assert.equal(stream.response.status, 200);
