@@ -30,7 +30,7 @@ export const WS_CLOSE_CODES = Object.freeze({
 /** The WebSocket transport as attached: close it before the HTTP server. */
 export interface WebSocketTransport {
   readonly server: WebSocketServer;
-  /** Closes every connection (1001) and stops taking upgrades. */
+  /** Stops taking upgrades and closes every connection (1001; cut off after a second without an answer). */
   close(): Promise<void>;
 }
 
@@ -208,7 +208,15 @@ export function attachWebSockets(
     server: wsServer,
     close: async () => {
       httpServer.off('upgrade', onUpgrade);
-      await disposable.dispose();
+      // dispose() waits for each client's closing handshake; one that never answers is cut off.
+      const cutOff = setTimeout(() => {
+        for (const client of wsServer.clients) client.terminate();
+      }, FLUSH_GRACE_MS);
+      try {
+        await disposable.dispose();
+      } finally {
+        clearTimeout(cutOff);
+      }
     },
   };
 }
