@@ -142,6 +142,20 @@ describe('checked at subscribe', () => {
   });
 });
 
+describe('verified once per connection', () => {
+  test('the token is verified at connection_init only: no operation of the connection verifies again', async () => {
+    const token = await issuer.mint({ roles: ['admin'], sub: `once-${Date.now()}` });
+    const before = running.claimgate.verifier.stats.verifyCalls;
+    const connection = connect(token);
+    const streams = [connection.subscribe(SECRET), connection.subscribe('subscription { items { name } }'), connection.subscribe(SECRET)];
+    for (const stream of streams) await primed(stream, async () => running.publish('warm-up'));
+    const query = connection.subscribe('{ ok }');
+    await query.ended();
+    assert.deepEqual(query.results, [{ data: { ok: true } }]);
+    assert.equal(running.claimgate.verifier.stats.verifyCalls - before, 1);
+  });
+});
+
 describe('checked on every event', () => {
   test('a type-level requirement of the payload\'s type: that field null with FORBIDDEN at its path, the rest intact (WS and SSE)', async () => {
     const query = 'subscription { items { name classified { code } } }';

@@ -11,6 +11,8 @@ import { connectWs, primed, rawSse, subscribeSse, type Collected, type StreamRes
 const DOCUMENT_CHANGED = 'subscription ($id: ID!) { documentChanged(id: $id) { id title } }';
 const NOTE_ADDED = 'subscription { noteAdded { id text } }';
 const EDITOR = { roles: ['editor'], scope: 'documents:watch' };
+/** Seconds a short-lived token lives: long enough to subscribe and see an event on a loaded machine, short enough to wait for. */
+const SHORT_TTL = 5;
 const EXPIRED = { message: 'Token expired: this subscription has ended; subscribe again with a new token.', extensions: { code: 'TOKEN_EXPIRED' } };
 const RETIRED = {
   message: 'Token key retired: the key that signed the token is no longer published; subscribe again with a new token.',
@@ -58,11 +60,6 @@ const withoutWarmUps = (results: StreamResult[]) => results.filter((result) => !
 
 describe('a token that expires while its streams are open', () => {
   test('WebSocket: events, then TOKEN_EXPIRED at exp (no event needed to notice), complete, and the socket closes 4401', async () => {
-    const token = await issuer.mint(EDITOR, { ttl: 2 });
-    const expiresAtMs = decodeJwt(token).exp! * 1000;
-    const connection = connect(token);
-    const changes = connection.subscribe(DOCUMENT_CHANGED, { id: 'd1' });
-    const notes = connection.subscribe(NOTE_ADDED);
     // Anonymous subscriptions to a public field, on both transports, live on.
     const anonymousSocket = connectWs(api.graphqlUrl);
     sockets.push(anonymousSocket);
@@ -71,6 +68,12 @@ describe('a token that expires while its streams are open', () => {
     const addNote = async (text: string) => graphql(api.graphqlUrl, { query: 'mutation ($text: String!) { addNote(text: $text) { id } }', variables: { text }, token: await issuer.mint() });
     await primed(anonymousWs, () => addNote('warm-up'));
     await primed(anonymousSse, () => addNote('warm-up'));
+    // Minted last, with room for a loaded machine: 4 to 5 s.
+    const token = await issuer.mint(EDITOR, { ttl: SHORT_TTL });
+    const expiresAtMs = decodeJwt(token).exp! * 1000;
+    const connection = connect(token);
+    const changes = connection.subscribe(DOCUMENT_CHANGED, { id: 'd1' });
+    const notes = connection.subscribe(NOTE_ADDED);
     await primed(changes, () => rename('d1', 'warm-up'));
     const seen = changes.results.length;
     await rename('d1', 'before expiry');
@@ -94,7 +97,7 @@ describe('a token that expires while its streams are open', () => {
   });
 
   test('SSE: events, then TOKEN_EXPIRED at exp, then the stream completes', async () => {
-    const token = await issuer.mint(EDITOR, { ttl: 2 });
+    const token = await issuer.mint(EDITOR, { ttl: SHORT_TTL });
     const expiresAtMs = decodeJwt(token).exp! * 1000;
     const changes = sse(DOCUMENT_CHANGED, token, { id: 'd2' });
     await primed(changes, () => rename('d2', 'warm-up'));
@@ -108,7 +111,7 @@ describe('a token that expires while its streams are open', () => {
   });
 
   test('SSE on the wire: `next` events, the final error as `next`, then `complete`', async () => {
-    const token = await issuer.mint(EDITOR, { ttl: 2 });
+    const token = await issuer.mint(EDITOR, { ttl: 3 });
     const stream = await rawSse(api.graphqlUrl, 'subscription { noteAdded { id } }', { authorization: `Bearer ${token}` });
     await stream.finished();
     assert.equal(stream.response.status, 200);
