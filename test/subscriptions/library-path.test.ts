@@ -25,6 +25,8 @@ const typeDefs = /* GraphQL */ `
     items: Item! @public
     "Checked at subscribe: a denied caller never reaches the source."
     secretItems: Item! @hasRole(role: "admin")
+    "One event, then the source fails with an internal message."
+    failing: Item! @auth
   }
 `;
 
@@ -49,6 +51,13 @@ async function startOwnServer(issuers: { issuer: string; audience: string[]; jwk
       Item: { classified: () => ({ code: 'X-1' }), tags: (_: unknown, args: { limit: number }) => Array.from({ length: Math.min(args.limit, 3) }, (_, i) => `t${i}`) },
       Subscription: {
         items: { subscribe: () => pubsub.subscribe('item'), resolve: (item: unknown) => item },
+        failing: {
+          subscribe: async function* () {
+            yield { name: 'first' };
+            throw new Error('connection to db-7.internal:5432 refused (password=hunter2)');
+          },
+          resolve: (item: unknown) => item,
+        },
         secretItems: {
           subscribe: () => {
             subscribeCalls.secretItems++;
@@ -153,6 +162,22 @@ describe('verified once per connection', () => {
     await query.ended();
     assert.deepEqual(query.results, [{ data: { ok: true } }]);
     assert.equal(running.claimgate.verifier.stats.verifyCalls - before, 1);
+  });
+});
+
+describe('nothing internal reaches a client', () => {
+  test('a source that fails mid-stream ends the stream with a masked error, on WS and SSE', async () => {
+    const token = await issuer.mint();
+    const overWs = connect(token).subscribe('subscription { failing { name } }');
+    const overSse = sse('subscription { failing { name } }', token);
+    await overWs.ended();
+    await overSse.ended();
+    const leaked = JSON.stringify([overWs, overSse].map((stream) => [stream.results, String(stream.error), JSON.stringify(stream.error)]));
+    assert.ok(!/db-7|hunter2|5432/.test(leaked), leaked);
+    // Yoga's masking, as over HTTP: WebSocket gets an `error` message, SSE a last result.
+    assert.deepEqual((overWs.error as { message: string }[]).map((error) => error.message), ['Unexpected error.']);
+    assert.deepEqual(overSse.results[1]?.errors?.map((error) => error.message), ['Unexpected error.']);
+    assert.deepEqual([overWs.results[0], overSse.results[0]], [{ data: { failing: { name: 'first' } } }, { data: { failing: { name: 'first' } } }]);
   });
 });
 
