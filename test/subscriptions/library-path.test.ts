@@ -71,7 +71,7 @@ async function startOwnServer(issuers: { issuer: string; audience: string[]; jwk
   const claimgate = useClaimgate({
     issuers,
     logger: silentLogger,
-    limits: { maxCost: 200 },
+    limits: { maxCost: 200, maxListItems: 4 },
     subscriptions: { maxPerConnection: 5, connectionInitTimeoutMs: 1_000 },
     verifier: { jwks: { retryInitialMs: 60_000, cooldownMs: 60_000 } },
     ...options,
@@ -213,6 +213,28 @@ describe('operation limits on subscriptions', () => {
     };
     assert.deepEqual(overWs.results, [{ errors: [refusal] }]);
     assert.deepEqual(overSse.events, [{ event: 'next', data: { errors: [refusal] } }, { event: 'complete', data: undefined }]);
+  });
+});
+
+describe('the list-item budget on subscriptions', () => {
+  test('each event gets a fresh budget: 3 items per event under a budget of 4, event after event (WS and SSE)', async () => {
+    const query = 'subscription { items { name tags(limit: 3) } }';
+    const overWs = connect().subscribe(query);
+    const overSse = sse(query);
+    await primed(overWs, async () => running.publish('warm-up'));
+    await primed(overSse, async () => running.publish('warm-up'));
+    const seen = [overWs.results.length, overSse.results.length];
+    running.publish('again');
+    running.publish('and again');
+    await overWs.waitFor(seen[0]! + 2);
+    await overSse.waitFor(seen[1]! + 2);
+    const tags = ['t0', 't1', 't2'];
+    for (const stream of [overWs, overSse]) {
+      // Every event, warm-ups included, resolved its whole list: 3 items each, 3 or more events.
+      assert.ok(stream.results.length >= 3);
+      assert.deepEqual(stream.results, stream.results.map((result) => ({ data: { items: { name: (result.data?.items as { name: string }).name, tags } } })));
+      assert.deepEqual(stream.results.slice(-2).map((result) => (result.data?.items as { name: string }).name), ['again', 'and again']);
+    }
   });
 });
 
