@@ -140,6 +140,9 @@ export function attachWebSockets(
         const state = states.get(ctx);
         if (state === undefined) return [new GraphQLError('Unauthorized.')];
         if (state.ending !== undefined) return [streamEndedError(state.ending)];
+        // The connection's timer may fire late: no operation starts on a token that no longer holds.
+        const ended = state.principal === null ? undefined : support.lifetime.reasonToEnd(state.principal);
+        if (ended !== undefined) return [streamEndedError(ended)];
         // This operation is already counted in ctx.subscriptions.
         if (Object.keys(ctx.subscriptions).length > support.maxPerConnection) return [tooManySubscriptionsError(support.maxPerConnection)];
         const connection: ConnectionAuth = { owner: claimgate, principal: state.principal };

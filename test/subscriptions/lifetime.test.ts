@@ -188,4 +188,21 @@ describe('a clock past exp before the timer fires (injected clock)', () => {
     assert.deepEqual(withoutWarmUps(changes.results), [{ errors: [EXPIRED] }]);
     offsetMs = 0;
   });
+
+  test('on a WebSocket whose token has passed exp, no new operation starts, even before the connection\'s timer fires', async () => {
+    const token = await issuer.mint(EDITOR, { ttl: 600 });
+    const connection = connectWs(jumped.graphqlUrl, { connectionParams: { authorization: `Bearer ${token}` } });
+    sockets.push(connection);
+    const before = connection.subscribe('{ me { sub } }');
+    await before.ended();
+    assert.deepEqual(before.results, [{ data: { me: { sub: 'alice' } } }]);
+    offsetMs = 601_000;
+    try {
+      const after = connection.subscribe('{ me { sub } }');
+      await after.ended();
+      assert.deepEqual([after.results, JSON.parse(JSON.stringify(after.error))], [[], [EXPIRED]]);
+    } finally {
+      offsetMs = 0;
+    }
+  });
 });
