@@ -28,6 +28,12 @@ export const ERROR_CODES = Object.freeze({
   OPERATION_TOO_COMPLEX: 'OPERATION_TOO_COMPLEX',
   /** The operation resolved more list items than one response may hold; it ends with this error. */
   RESULT_TOO_LARGE: 'RESULT_TOO_LARGE',
+  /** A subscription's token expired (`exp` plus the clock tolerance passed): the final error of the stream. */
+  TOKEN_EXPIRED: 'TOKEN_EXPIRED',
+  /** The key that signed a subscription's token left its issuer's key set: the final error of the stream. */
+  TOKEN_KEY_RETIRED: 'TOKEN_KEY_RETIRED',
+  /** A WebSocket connection already runs the most operations one connection may run at once. */
+  TOO_MANY_SUBSCRIPTIONS: 'TOO_MANY_SUBSCRIPTIONS',
 });
 
 export type ErrorCode = keyof typeof ERROR_CODES;
@@ -111,4 +117,27 @@ export function withoutStack<T>(create: () => T): T {
 export function fieldDenialError(code: 'UNAUTHENTICATED' | 'FORBIDDEN', requirement: string): GraphQLError {
   const message = code === 'UNAUTHENTICATED' ? `Unauthenticated: ${requirement}.` : `Forbidden: ${requirement}.`;
   return createGraphQLError(message, { extensions: { code } });
+}
+
+/** Why claimgate ended a stream before its source did. */
+export type StreamEndCode = 'TOKEN_EXPIRED' | 'TOKEN_KEY_RETIRED';
+
+/**
+ * The last result of a subscription (SSE or WebSocket) that claimgate ends
+ * because its token no longer holds: sent as a final error, then the stream
+ * completes. Reconnect with a new token to go on.
+ */
+export function streamEndedError(code: StreamEndCode): GraphQLError {
+  const message = code === 'TOKEN_EXPIRED'
+    ? 'Token expired: this subscription has ended; subscribe again with a new token.'
+    : 'Token key retired: the key that signed the token is no longer published; subscribe again with a new token.';
+  return withoutStack(() => createGraphQLError(message, { extensions: { code } }));
+}
+
+/** An operation refused on a WebSocket connection that already runs `max` operations. */
+export function tooManySubscriptionsError(max: number): GraphQLError {
+  return withoutStack(() => createGraphQLError(
+    `Too many subscriptions: this connection already runs ${max} operations (maxSubscriptionsPerConnection); complete one or open another connection.`,
+    { extensions: { code: ERROR_CODES.TOO_MANY_SUBSCRIPTIONS, limit: 'maxSubscriptionsPerConnection', max } },
+  ));
 }

@@ -20,6 +20,9 @@ export { assertDirectivePlacement, assertTypeDefsPlacement } from './directives/
 export { AuthSchemaError } from './directives/auth-schema-error.ts';
 export { ERROR_CODES, type ErrorCode } from './errors.ts';
 export { useClaimgate, type ClaimgateOptions, type ClaimgatePlugin } from './plugin/use-claimgate.ts';
+export { attachWebSockets, WS_CLOSE_CODES, type WebSocketTransport } from './plugin/attach-web-sockets.ts';
+export type { SubscriptionBounds } from './plugin/use-claimgate.ts';
+export type { StreamStats } from './plugin/token-lifetime.ts';
 export { useOperationLimits } from './limits/use-operation-limits.ts';
 export { normalizeLimits, type OperationLimits } from './limits/operation-limits.ts';
 export { estimateCost, type CostModel } from './limits/estimate-cost.ts';

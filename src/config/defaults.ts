@@ -74,6 +74,13 @@ export const DEFAULTS = Object.freeze({
     /** Size assumed for a list field without a size argument (LIMIT_DEFAULT_LIST_SIZE). */
     defaultListSize: 100,
   }),
+  /** Subscriptions over WebSocket (LIMIT_WS_* variables; `subscriptions` option of useClaimgate). */
+  subscriptions: Object.freeze({
+    /** Operations one WebSocket connection may run at once (LIMIT_WS_MAX_SUBSCRIPTIONS). */
+    maxPerConnection: 25,
+    /** A WebSocket that sends no `connection_init` within this many milliseconds is closed with 4408 (LIMIT_WS_INIT_TIMEOUT_MS). */
+    connectionInitTimeoutMs: 3_000,
+  }),
   tokenCache: Object.freeze({
     /** Verified tokens kept (LRU); 0 turns the cache off. */
     maxEntries: 10_000,

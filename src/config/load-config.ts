@@ -46,6 +46,16 @@ export interface Config {
   readonly devIssuer: boolean;
   /** Operation limits from LIMIT_* (each defaults to DEFAULTS.limits). */
   readonly limits: ConfiguredLimits;
+  /** WebSocket bounds from LIMIT_WS_* (each defaults to DEFAULTS.subscriptions). */
+  readonly subscriptions: ConfiguredSubscriptions;
+}
+
+/** Bounds of the WebSocket transport; each one's meaning and default is in DEFAULTS.subscriptions. */
+export interface ConfiguredSubscriptions {
+  /** Operations one connection may run at once. */
+  readonly maxPerConnection: number;
+  /** Milliseconds a new connection has to send `connection_init`. */
+  readonly connectionInitTimeoutMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -130,6 +140,10 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     issuers: Object.freeze(issuers),
     devIssuer: issuers.length === 0,
     limits: limitsFromEnv(env),
+    subscriptions: Object.freeze({
+      maxPerConnection: integer(env, 'LIMIT_WS_MAX_SUBSCRIPTIONS', DEFAULTS.subscriptions.maxPerConnection, 1, 10_000),
+      connectionInitTimeoutMs: integer(env, 'LIMIT_WS_INIT_TIMEOUT_MS', DEFAULTS.subscriptions.connectionInitTimeoutMs, 1, 600_000),
+    }),
   });
 }
 
@@ -367,6 +381,8 @@ const KNOWN_VARIABLES: readonly string[] = [
   'AUTH_COOKIE',
   ...Object.keys(LIMIT_VARIABLES),
   'LIMIT_LIST_SIZE_ARGUMENTS',
+  'LIMIT_WS_MAX_SUBSCRIPTIONS',
+  'LIMIT_WS_INIT_TIMEOUT_MS',
 ];
 
 function checkVariableNames(env: Env): void {

@@ -1,3 +1,4 @@
+import { createPubSub } from 'graphql-yoga';
 import type { Principal } from '../principal.ts';
 
 /** The context every claimgate resolver receives. */
@@ -11,6 +12,15 @@ interface DocumentRecord {
 }
 
 const MAX_DOCUMENTS = 5000;
+/** Notes added with addNote that are kept; the oldest goes first. */
+const MAX_ADDED_NOTES = 100;
+const MAX_NOTE_LENGTH = 280;
+
+interface NoteRecord {
+  readonly __typename: 'PublicNote';
+  readonly id: string;
+  readonly text: string;
+}
 
 /**
  * Resolvers of the example API (`schema/example.graphql`). They contain no
@@ -30,6 +40,9 @@ export function createExampleResolvers() {
     ['u1', { id: 'u1', name: 'Ada', email: 'ada@example.com' }],
     ['u2', { id: 'u2', name: 'Grace', email: 'grace@example.com' }],
   ]);
+  // Events of this store only: two servers never share them either.
+  const pubsub = createPubSub<{ 'note:added': [note: NoteRecord]; 'document:changed': [id: string, document: DocumentRecord] }>();
+  let addedNotes = 0;
   const manyDocuments = Array.from({ length: MAX_DOCUMENTS }, (_, i) => ({ id: `doc-${i}`, title: `Document ${i}` }));
 
   return {
@@ -51,7 +64,25 @@ export function createExampleResolvers() {
         const document = documents.get(args.id);
         if (document === undefined) return null;
         document.title = args.title;
+        pubsub.publish('document:changed', document.id, { ...document });
         return document;
+      },
+      addNote: (_: unknown, args: { text: string }) => {
+        const note: NoteRecord = { __typename: 'PublicNote', id: `note-${++addedNotes}`, text: args.text.slice(0, MAX_NOTE_LENGTH) };
+        notes.set(note.id, note);
+        if (notes.size > MAX_ADDED_NOTES + 2) notes.delete(`note-${addedNotes - MAX_ADDED_NOTES}`);
+        pubsub.publish('note:added', note);
+        return note;
+      },
+    },
+    Subscription: {
+      noteAdded: {
+        subscribe: () => pubsub.subscribe('note:added'),
+        resolve: (note: NoteRecord) => note,
+      },
+      documentChanged: {
+        subscribe: (_: unknown, args: { id: string }) => pubsub.subscribe('document:changed', args.id),
+        resolve: (document: DocumentRecord) => document,
       },
     },
     Viewer: {

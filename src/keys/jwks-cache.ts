@@ -29,9 +29,17 @@ export interface JwksCacheOptions {
   readonly retryMaxMs?: number;
   /** The clock, in milliseconds since the epoch. */
   readonly now?: () => number;
+  /** Called after each change of the key set (`generation` has moved on). */
+  readonly onChange?: (() => void) | undefined;
 }
 
-type Settings = Required<Omit<JwksCacheOptions, 'jwksUri'>> & { jwksUri: URL | undefined };
+type Settings = Required<Omit<JwksCacheOptions, 'jwksUri' | 'onChange'>> & { jwksUri: URL | undefined };
+
+/** The parts of a token's protected header that pick its key. */
+export interface KeyHeader {
+  readonly kid?: unknown;
+  readonly alg?: unknown;
+}
 
 /**
  * The keys of one issuer, fetched over HTTP and kept fresh.
@@ -59,6 +67,10 @@ export class JwksCache {
   #jwksUri: URL | undefined;
   #fetchCount = 0;
   #generation = 0;
+  /** Public-key fingerprints of the current key set (see `keyIdsFor`). */
+  #keyIds = new Set<string>();
+  #keys: readonly JWK[] = [];
+  readonly #onChange: (() => void) | undefined;
 
   constructor(options: JwksCacheOptions) {
     const d = DEFAULTS.jwks;
@@ -81,6 +93,7 @@ export class JwksCache {
       throw new TypeError(`jwksUri must use https (http only for loopback): ${options.jwksUri.href}`);
     }
     this.#jwksUri = options.jwksUri;
+    this.#onChange = options.onChange;
   }
 
   /** True while usable keys are held: loaded, and not older than the stale limit. */
@@ -96,6 +109,25 @@ export class JwksCache {
   /** Increases each time the set of keys changes; verified tokens of an older generation are re-verified. */
   get generation(): number {
     return this.#generation;
+  }
+
+  /**
+   * Fingerprints of the current keys a token with this header could have
+   * been verified with (same `kid` when it names one, a key type its `alg`
+   * uses): a superset of the key that actually verified it. Read them right
+   * after a verification, and ask `hasKeyId` later whether the key is still
+   * published.
+   */
+  keyIdsFor(header: KeyHeader): readonly string[] {
+    const kty = typeof header.alg === 'string' ? keyTypeOf(header.alg) : undefined;
+    return this.#keys
+      .filter((key) => (header.kid === undefined || key.kid === header.kid) && (kty === undefined || key.kty === kty))
+      .map(keyId);
+  }
+
+  /** True while the key of this fingerprint (from `keyIdsFor`) is in the key set. */
+  hasKeyId(id: string): boolean {
+    return this.#keyIds.has(id);
   }
 
   /** Fetches the keys now and keeps them fresh; resolves once the first attempt has ended. */
@@ -158,8 +190,11 @@ export class JwksCache {
       if (fingerprint !== this.#fingerprint) {
         this.#keySet = createLocalJWKSet({ keys } as JSONWebKeySet);
         this.#fingerprint = fingerprint;
+        this.#keys = keys;
+        this.#keyIds = new Set(keys.map(keyId));
         this.#generation++;
         logger.info('jwks.loaded', { issuer, jwksUri: jwksUri.href, keys: keys.length, kids: keys.map((key) => key.kid ?? null) });
+        this.#notifyChange();
       }
       this.#loadedAt = this.#settings.now();
       this.#failures = 0;
@@ -169,6 +204,14 @@ export class JwksCache {
       const reason = hasClaimgateCode(error, FetchFailedError.code) || error instanceof TypeError ? (error as Error).message : 'unexpected error';
       logger.warn('jwks.fetch_failed', { issuer, reason, keptKeys: this.ready, attempt: this.#failures });
       this.#schedule(Math.min(this.#settings.retryMaxMs, this.#settings.retryInitialMs * 2 ** (this.#failures - 1)));
+    }
+  }
+
+  #notifyChange(): void {
+    try {
+      this.#onChange?.();
+    } catch (error) {
+      this.#settings.logger.error('jwks.change_listener_failed', { issuer: this.#settings.issuer, reason: (error as Error)?.message ?? String(error) });
     }
   }
 
@@ -230,6 +273,19 @@ function signingKeys(body: unknown): JWK[] {
   );
   if (usable.length === 0) throw new FetchFailedError('JWKS contains no usable signing key');
   return usable;
+}
+
+/** The public key material of a JWK, as a string: the same key under another `kid` or `alg` is the same key. */
+function keyId(key: JWK): string {
+  return JSON.stringify([key.kty, key.crv ?? null, key.n ?? null, key.e ?? null, key.x ?? null, key.y ?? null, key.kid ?? null]);
+}
+
+/** The JWK `kty` a JWS `alg` verifies with; undefined for one we do not know (then any type is a candidate). */
+function keyTypeOf(alg: string): string | undefined {
+  if (/^(RS|PS)\d+$/.test(alg)) return 'RSA';
+  if (/^ES\d+K?$/.test(alg)) return 'EC';
+  if (alg === 'EdDSA' || alg === 'Ed25519') return 'OKP';
+  return undefined;
 }
 
 function positive(value: number | undefined, fallback: number, name: string): number {

@@ -1,4 +1,4 @@
-import { getOperationAST, parse, GraphQLError, type DocumentNode, type ValidationContext } from 'graphql';
+import { getOperationAST, parse, GraphQLError, type DocumentNode, type ExecutionArgs, type ValidationContext } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { maxAliasesRule } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthRule } from '@escape.tech/graphql-armor-max-depth';
@@ -27,6 +27,28 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
     maxAliasesRule({ n: limits.maxAliases, propagateOnRejection: false, onReject: [report('OPERATION_TOO_MANY_ALIASES', 'maxAliases', limits.maxAliases, 'Too many aliases')] }),
     maxDirectivesRule({ n: limits.maxDirectives, propagateOnRejection: false, onReject: [report('OPERATION_TOO_MANY_DIRECTIVES', 'maxDirectives', limits.maxDirectives, 'Too many directives')] }),
   ];
+  /** The cost refusal of an operation over `maxCost`, or undefined. */
+  const overCost = (args: ExecutionArgs): GraphQLError | undefined => {
+    const operation = getOperationAST(args.document, args.operationName);
+    if (operation === null || operation === undefined) return undefined;
+    const usesVariables = (operation.variableDefinitions?.length ?? 0) > 0;
+    let byOperation = constantCosts.get(args.document);
+    let cost = usesVariables ? undefined : byOperation?.get(args.operationName);
+    if (cost === undefined) {
+      cost = estimateCost(args.schema, args.document, operation, args.variableValues as Record<string, unknown> | undefined, costModel);
+      if (!usesVariables) {
+        if (byOperation === undefined) constantCosts.set(args.document, (byOperation = new Map()));
+        byOperation.set(args.operationName, cost);
+      }
+    }
+    if (cost <= limits.maxCost) return undefined;
+    return operationLimitError(
+      'OPERATION_TOO_COMPLEX',
+      'maxCost',
+      limits.maxCost,
+      `Operation too complex: its estimated cost is ${cost}, over the limit of ${limits.maxCost} (maxCost); list fields count once per item they may return, so ask for fewer items or fewer aliases.`,
+    );
+  };
   return {
     onParse({ setParseFn }) {
       setParseFn((source, options) => {
@@ -44,33 +66,32 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
       for (const rule of armorRules) addValidationRule(rule);
     },
     onExecute({ args, setResultAndStopExecution }) {
-      const operation = getOperationAST(args.document, args.operationName);
-      if (operation === null || operation === undefined) return;
-      const usesVariables = (operation.variableDefinitions?.length ?? 0) > 0;
-      let byOperation = constantCosts.get(args.document);
-      let cost = usesVariables ? undefined : byOperation?.get(args.operationName);
-      if (cost === undefined) {
-        cost = estimateCost(args.schema, args.document, operation, args.variableValues as Record<string, unknown> | undefined, costModel);
-        if (!usesVariables) {
-          if (byOperation === undefined) constantCosts.set(args.document, (byOperation = new Map()));
-          byOperation.set(args.operationName, cost);
-        }
-      }
-      if (cost > limits.maxCost) {
-        setResultAndStopExecution({
-          errors: [
-            operationLimitError(
-              'OPERATION_TOO_COMPLEX',
-              'maxCost',
-              limits.maxCost,
-              `Operation too complex: its estimated cost is ${cost}, over the limit of ${limits.maxCost} (maxCost); list fields count once per item they may return, so ask for fewer items or fewer aliases.`,
-            ),
-          ],
-        });
+      const refusal = overCost(args);
+      if (refusal !== undefined) {
+        setResultAndStopExecution({ errors: [refusal] });
         return;
       }
       const context = args.contextValue as { [LIST_BUDGET]?: ListBudget };
       context[LIST_BUDGET] = { remaining: limits.maxListItems, max: limits.maxListItems };
+    },
+    // Subscriptions do not pass through onExecute: the same cost limit at
+    // subscribe, and a fresh list-item budget for each event's result.
+    onSubscribe({ args, setResultAndStopExecution }) {
+      const refusal = overCost(args);
+      if (refusal !== undefined) {
+        setResultAndStopExecution({ errors: [refusal] });
+        return undefined;
+      }
+      const context = args.contextValue as { [LIST_BUDGET]?: ListBudget };
+      const budget: ListBudget = { remaining: limits.maxListItems, max: limits.maxListItems };
+      context[LIST_BUDGET] = budget;
+      return {
+        onSubscribeResult: () => ({
+          onNext: () => {
+            budget.remaining = limits.maxListItems;
+          },
+        }),
+      };
     },
   };
 }

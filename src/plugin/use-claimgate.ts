@@ -12,6 +12,9 @@ import { normalizeLimits, type OperationLimits } from '../limits/operation-limit
 import { useOperationLimits } from '../limits/use-operation-limits.ts';
 import type { Logger } from '../log.ts';
 import { TokenVerifier, type TokenVerifierOptions } from '../verification/token-verifier.ts';
+import { TokenLifetime, type StreamStats } from './token-lifetime.ts';
+import { useTokenBoundStreams } from './use-token-bound-streams.ts';
+import { CONNECTION_AUTH, registerWebSocketSupport, type ConnectionAuth } from './web-socket-support.ts';
 
 export interface ClaimgateOptions {
   /** The identity providers whose tokens are accepted: fields as for `createIssuerConfig`. At least one. */
@@ -39,14 +42,29 @@ export interface ClaimgateOptions {
   readonly logger?: Logger | undefined;
   /** Tuning of the key caches and the token cache (tests shorten the cooldown, inject a clock). */
   readonly verifier?: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'> | undefined;
+  /** Bounds of the WebSocket transport (`attachWebSockets`); each defaults to `DEFAULTS.subscriptions`. */
+  readonly subscriptions?: Partial<SubscriptionBounds> | undefined;
+}
+
+/** Bounds of a WebSocket connection. */
+export interface SubscriptionBounds {
+  /** Operations one connection may run at once; one more is refused with TOO_MANY_SUBSCRIPTIONS. Default 25. */
+  readonly maxPerConnection: number;
+  /** Milliseconds a connection has to send `connection_init` before it is closed with 4408. Default 3 000. */
+  readonly connectionInitTimeoutMs: number;
 }
 
 /** The plugin, with the verifier it runs (for readiness and statistics). */
-export type ClaimgatePlugin = Plugin & { readonly verifier: TokenVerifier };
+export type ClaimgatePlugin = Plugin & {
+  readonly verifier: TokenVerifier;
+  /** Counters of token-bound streams (open, ended by expiry, ended by key retirement), for metrics. */
+  readonly streams: Readonly<StreamStats>;
+};
 
 const OPTION_NAMES = new Set([
   'issuers', 'cookieName', 'corsOrigins', 'mode', 'clockToleranceSeconds', 'fastPath', 'limits',
   'maxRequestBodyBytes', 'readinessEndpoint', 'logger', 'verifier',
+  'subscriptions',
 ]);
 
 /**
@@ -84,13 +102,16 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
   const lengthRequired = badRequestBody('A request body needs a Content-Length header.');
   const multipartRefused = badRequestBody('Multipart requests are not accepted.');
   const allowedOrigins = new Set(config.corsOrigins);
+  const lifetime = new TokenLifetime({ verifier, clockToleranceSeconds: config.clockToleranceSeconds, now: config.verifier.now ?? Date.now });
 
   const plugin: ClaimgatePlugin = {
     verifier,
+    streams: lifetime.stats,
     onPluginInit({ addPlugin }) {
       addPlugin(useReadinessCheck({ endpoint: config.readinessEndpoint, check: ({ fetchAPI }) => readiness(verifier.ready, fetchAPI) }));
       addPlugin(useOperationLimits(config.limits));
       if (config.fastPath) addPlugin(useAuthFastPath());
+      addPlugin(useTokenBoundStreams(lifetime));
     },
     onYogaInit({ yoga }) {
       yogaLogger = yoga.logger as YogaLogger;
@@ -99,6 +120,7 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
       void verifier.start();
     },
     onDispose() {
+      lifetime.close();
       verifier.close();
     },
     onSchemaChange({ schema, replaceSchema }) {
@@ -114,6 +136,13 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
       endResponse(new fetchAPI.Response(body, { status: refusal, headers: { 'content-type': 'application/json; charset=utf-8', connection: 'close' } }));
     },
     onContextBuilding({ context, extendContext }) {
+      // A WebSocket operation: its connection verified the token once (attachWebSockets).
+      const connection = (context as { [CONNECTION_AUTH]?: ConnectionAuth })[CONNECTION_AUTH];
+      if (connection !== undefined) {
+        if (connection.owner !== plugin) throw new TypeError('attachWebSockets was given another useClaimgate plugin than the one this Yoga runs.');
+        extendContext({ principal: connection.principal } as never);
+        return;
+      }
       const auth = authenticate(context as unknown as Parameters<typeof authenticate>[0]);
       if (auth instanceof Promise) {
         return auth.then((value) => {
@@ -139,6 +168,16 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
       else if (!/\borigin\b/i.test(vary)) headers.set('vary', `${vary}, Origin`);
     },
   };
+  registerWebSocketSupport(plugin, {
+    verifier,
+    lifetime,
+    logger,
+    cookieName: config.cookieName,
+    allowedOrigins,
+    maxPerConnection: config.subscriptions.maxPerConnection,
+    connectionInitTimeoutMs: config.subscriptions.connectionInitTimeoutMs,
+    maxMessageBytes: config.maxRequestBodyBytes,
+  });
   return plugin;
 }
 
@@ -196,6 +235,7 @@ interface NormalizedOptions {
   readonly readinessEndpoint: string;
   readonly logger: Logger | undefined;
   readonly verifier: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'>;
+  readonly subscriptions: SubscriptionBounds;
 }
 
 const ISSUER_CONFIGS = new WeakSet<object>();
@@ -252,7 +292,26 @@ function normalizeOptions(options: ClaimgateOptions): NormalizedOptions {
     readinessEndpoint,
     logger: options.logger,
     verifier: options.verifier ?? {},
+    subscriptions: normalizeSubscriptionBounds(options.subscriptions),
   });
+}
+
+function normalizeSubscriptionBounds(bounds: Partial<SubscriptionBounds> | undefined): SubscriptionBounds {
+  if (bounds !== undefined && (bounds === null || typeof bounds !== 'object')) {
+    throw new TypeError(`useClaimgate: subscriptions must be an object like { maxPerConnection: 25 }, not ${JSON.stringify(bounds)}.`);
+  }
+  const d = DEFAULTS.subscriptions;
+  for (const name of Object.keys(bounds ?? {})) {
+    if (!(name in d)) throw new TypeError(`useClaimgate: unknown option "subscriptions.${name}" (known: ${Object.keys(d).join(', ')}).`);
+  }
+  const { maxPerConnection = d.maxPerConnection, connectionInitTimeoutMs = d.connectionInitTimeoutMs } = bounds ?? {};
+  if (!Number.isSafeInteger(maxPerConnection) || maxPerConnection < 1) {
+    throw new TypeError(`useClaimgate: subscriptions.maxPerConnection must be a whole number, 1 or more, not ${JSON.stringify(maxPerConnection)}.`);
+  }
+  if (!Number.isSafeInteger(connectionInitTimeoutMs) || connectionInitTimeoutMs < 1) {
+    throw new TypeError(`useClaimgate: subscriptions.connectionInitTimeoutMs must be a whole number of milliseconds, 1 or more, not ${JSON.stringify(connectionInitTimeoutMs)}.`);
+  }
+  return Object.freeze({ maxPerConnection, connectionInitTimeoutMs });
 }
 
 function isIssuerConfig(raw: RawIssuer | IssuerConfig): raw is IssuerConfig {

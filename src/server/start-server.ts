@@ -6,6 +6,7 @@ import { DEFAULTS } from '../config/defaults.ts';
 import { createIssuerConfig, type Config, type IssuerConfig } from '../config/load-config.ts';
 import type { AuthContext } from '../context/create-auth-context.ts';
 import { useClaimgate } from '../plugin/use-claimgate.ts';
+import { attachWebSockets } from '../plugin/attach-web-sockets.ts';
 import { devIssuerUrl, useDevIssuer } from '../dev/dev-issuer.ts';
 import { loadDevSigningKey, type DevSigningKey } from '../dev/dev-signing-key.ts';
 import { createExampleSchema } from '../example/create-example-schema.ts';
@@ -97,6 +98,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
       clockToleranceSeconds: config.clockToleranceSeconds,
       mode: config.mode,
       limits: config.limits,
+      subscriptions: config.subscriptions,
       fastPath: options.fastPath,
       logger,
       verifier: options.verifier,
@@ -122,9 +124,12 @@ export async function startServer(config: Config, options: StartServerOptions = 
       plugins,
     });
     handler = yoga as unknown as typeof handler;
+    // GraphQL over WebSocket on the same port and path, through the same plugin.
+    const webSockets = attachWebSockets(httpServer, yoga, claimgate);
 
     const close = async () => {
       const timeout = options.shutdownTimeoutMs ?? DEFAULTS.shutdownTimeoutMs;
+      await webSockets.close();
       httpServer.close();
       httpServer.closeIdleConnections();
       await new Promise<void>((resolve) => {

@@ -91,6 +91,9 @@ export class TokenVerifier {
   /** A clock other than Date.now was given: jose must use it too. */
   readonly #customClock: boolean;
   readonly #logger: Logger;
+  /** The keys that could have verified each principal, for `isSigningKeyPresent`. */
+  readonly #signingKeys = new WeakMap<Principal, { readonly keys: JwksCache; readonly ids: readonly string[] }>();
+  readonly #keySetListeners = new Set<(issuer: string) => void>();
 
   constructor(options: TokenVerifierOptions) {
     if (options.issuers.length === 0) throw new TypeError('TokenVerifier needs at least one issuer');
@@ -102,7 +105,14 @@ export class TokenVerifier {
     this.#verified = new TokenCache(options.tokenCacheSize ?? DEFAULTS.tokenCache.maxEntries);
     let issuerless: IssuerState | undefined;
     for (const config of options.issuers) {
-      const keys = new JwksCache({ now: this.#now, ...options.jwks, issuer: config.issuer, jwksUri: config.jwksUri, logger: options.logger });
+      const keys = new JwksCache({
+        now: this.#now,
+        ...options.jwks,
+        issuer: config.issuer,
+        jwksUri: config.jwksUri,
+        logger: options.logger,
+        onChange: () => this.#keySetChanged(config.issuer),
+      });
       const state: IssuerState = {
         config,
         keys,
@@ -124,6 +134,27 @@ export class TokenVerifier {
     return this.keyCaches.every((keys) => keys.ready);
   }
 
+  /**
+   * True while the key that verified this principal's token (its issuer's
+   * key with the token's `kid`) is still in that issuer's key set. False for
+   * a principal this verifier did not produce. Long-lived operations ask this
+   * after each key-set change (`onKeySetChange`).
+   */
+  isSigningKeyPresent(principal: Principal): boolean {
+    const signing = this.#signingKeys.get(principal);
+    return signing !== undefined && signing.ids.some((id) => signing.keys.hasKeyId(id));
+  }
+
+  /** Calls `listener` with the issuer after each change of an issuer's key set; returns the unsubscribe function. */
+  onKeySetChange(listener: (issuer: string) => void): () => void {
+    this.#keySetListeners.add(listener);
+    return () => this.#keySetListeners.delete(listener);
+  }
+
+  #keySetChanged(issuer: string): void {
+    for (const listener of [...this.#keySetListeners]) listener(issuer);
+  }
+
   /** Fetches every issuer's keys; resolves when each first attempt has ended. */
   async start(): Promise<void> {
     await Promise.all(this.keyCaches.map((keys) => keys.start()));
@@ -133,6 +164,7 @@ export class TokenVerifier {
     for (const keys of this.keyCaches) keys.close();
     this.#verified.clear();
     this.#rejected.clear();
+    this.#keySetListeners.clear();
   }
 
   /**
@@ -192,6 +224,10 @@ export class TokenVerifier {
         rolesClaim: state.config.rolesClaim,
         scopesClaim: state.config.scopesClaim,
       });
+      // Read now, while the key set is (almost always) the one jose used; if it
+      // changed meanwhile and dropped the key, no id is found and long-lived
+      // operations end at once (fail closed).
+      this.#signingKeys.set(principal, { keys: state.keys, ids: state.keys.keyIdsFor(header) });
       // Cache only when the key set did not change while we verified: an
       // entry must never outlive the key that signed it.
       if (state.keys.generation === generation) {

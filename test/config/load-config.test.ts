@@ -25,8 +25,16 @@ describe('loadConfig', () => {
       issuers: [],
       devIssuer: true,
       limits: DEFAULTS.limits,
+      subscriptions: DEFAULTS.subscriptions,
     });
     assert.ok(Object.isFrozen(loadConfig({})));
+  });
+
+  test('LIMIT_WS_* variables set the WebSocket bounds; a wrong value or a typo names its variable', () => {
+    assert.deepEqual(loadConfig({ LIMIT_WS_MAX_SUBSCRIPTIONS: '3', LIMIT_WS_INIT_TIMEOUT_MS: '500' }).subscriptions, { maxPerConnection: 3, connectionInitTimeoutMs: 500 });
+    fails({ LIMIT_WS_MAX_SUBSCRIPTIONS: '0' }, 'LIMIT_WS_MAX_SUBSCRIPTIONS: must be a whole number from 1 to 10000, not "0".');
+    fails({ LIMIT_WS_INIT_TIMEOUT_MS: '3s' }, 'LIMIT_WS_INIT_TIMEOUT_MS: must be a whole number from 1 to 600000, not "3s".');
+    fails({ LIMIT_WS_MAX_SUBSCRIPTION: '3' }, 'LIMIT_WS_MAX_SUBSCRIPTION: is not a claimgate variable; did you mean LIMIT_WS_MAX_SUBSCRIPTIONS? (unset it if it belongs to something else).');
   });
 
   test('typos are caught: an unknown AUTH_*/LIMIT_* variable names the likely one; white space and a malformed typ are refused', () => {

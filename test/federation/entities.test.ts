@@ -269,6 +269,9 @@ describe('federation: _entities and _service, called directly at the subgraph', 
       'Document @hasRole(role: "editor")',
       'User.email @hasRole(role: "admin")',
       'Mutation.renameDocument @hasRole(role: "editor")',
+      'Mutation.addNote @auth',
+      'Subscription.noteAdded @public',
+      'Subscription.documentChanged @hasScope(scope: "documents:watch")',
     ]);
   });
 

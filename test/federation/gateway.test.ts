@@ -111,6 +111,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
       'Document @hasRole(role: "editor")',
       'Document.reviews @hasRole(role: "editor")',
       'Mutation.renameDocument @hasRole(role: "editor")',
+      'Mutation.addNote @auth',
       'PublicNote @public',
       'Query.publicInfo @public',
       'Query.me @auth',
@@ -123,6 +124,8 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
       'Query.documents @public',
       'Query.user @public',
       'Secret @auth',
+      'Subscription.noteAdded @public',
+      'Subscription.documentChanged @hasScope(scope: "documents:watch")',
       'User.email @hasRole(role: "admin")',
       'User.reviews @authenticated',
     ]);
