@@ -183,7 +183,7 @@ describe('AUTH_CONFIG errors', () => {
         {
           cwd: fileURLToPath(new URL('../..', import.meta.url)),
           env: { PATH: process.env.PATH, AUTH_CONFIG: path, AUTH_ISSUER: 'https://id.example.com', PORT: '0' },
-          timeout: 10_000,
+          timeout: 60_000, // a hang guard, not a measurement: starting tsx took over 10 s at load average 25
         },
         (_error, out, err) => resolve({ code: child.exitCode, stdout: out, stderr: err }),
       );
