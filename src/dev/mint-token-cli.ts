@@ -130,6 +130,13 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   return 0;
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
-  process.exitCode = await main(process.argv.slice(2), process.env);
+/** Whether this file is the program being run (`npm run token`), not a module imported by the bin or a test. */
+function isEntryPoint(): boolean {
+  try {
+    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
 }
+
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2), process.env);
