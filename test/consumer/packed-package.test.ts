@@ -38,13 +38,14 @@ before(async () => {
     include: ['server.ts'],
   }));
   issuer = await startTestIssuer();
-});
+  // npm pack (a full build) and a fresh npm install: minutes on a busy 2-core machine.
+}, { timeout: 480_000 });
 after(async () => {
   await issuer?.close();
   if (project !== undefined) rmSync(project, { recursive: true, force: true });
 });
 
-test('the packed package installs into a fresh project; the README example type-checks and runs under plain node', async (t) => {
+test('the packed package installs into a fresh project; the README example type-checks and runs under plain node', { timeout: 300_000 }, async (t) => {
   const installed = JSON.parse(readFileSync(join(project, 'node_modules/claimgate/package.json'), 'utf8')) as { dependencies?: Record<string, string> };
   assert.ok(!('tsx' in (installed.dependencies ?? {})) && !('@apollo/subgraph' in (installed.dependencies ?? {})), 'no app-only runtime dependencies');
   assert.deepEqual(readdirSync(join(project, 'node_modules/claimgate')).sort(), ['LICENSE', 'README.md', 'dist', 'package.json', 'schema']);
