@@ -96,6 +96,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
       corsOrigins: config.corsOrigins,
       clockToleranceSeconds: config.clockToleranceSeconds,
       mode: config.mode,
+      enforcement: config.enforcement,
       limits: config.limits,
       fastPath: options.fastPath,
       logger,
