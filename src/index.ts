@@ -2,7 +2,7 @@
 // dev issuer, example API) is `claimgate/server`.
 export { DEFAULTS } from './config/defaults.ts';
 export { ConfigError } from './config/config-error.ts';
-export { createIssuerConfig, loadConfig, type RawIssuer, type AuthMode, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
+export { createIssuerConfig, loadConfig, type RawIssuer, type AuthMode, type Enforcement, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
 export { extractCredentials, type Credentials, type CredentialSource } from './credentials/extract-credentials.ts';
 export { JwksCache, type JwksCacheOptions } from './keys/jwks-cache.ts';
 export { KeysUnavailableError } from './keys/keys-unavailable-error.ts';
@@ -16,6 +16,9 @@ export { useAuthFastPath } from './directives/use-auth-fast-path.ts';
 export { makeAuthSchema, type MakeAuthSchemaOptions } from './directives/make-auth-schema.ts';
 export { assertDirectivePlacement, assertTypeDefsPlacement } from './directives/assert-directive-placement.ts';
 export { AuthSchemaError } from './directives/auth-schema-error.ts';
+export { protectionReport, type ProtectionReport, type ProtectionReportEntry } from './directives/protection-report.ts';
+export type { Policy, PolicyInput, PolicyRegistry } from './directives/policy.ts';
+export type { AuditStats, WouldDenyCount } from './plugin/create-authz-runtimes.ts';
 export { ERROR_CODES, type ErrorCode } from './errors.ts';
 export { useClaimgate, type ClaimgateOptions, type ClaimgatePlugin } from './plugin/use-claimgate.ts';
 export { useOperationLimits } from './limits/use-operation-limits.ts';
