@@ -29,6 +29,7 @@ export type ProtectionSourceKind =
   | 'interface' // an interface of that type (type-level)
   | 'interface-field' // the same field on an interface
   | 'returned-type' // the type the field returns
+  | 'possible-type' // a type the field's interface or union may resolve to: checked per item, when resolved
   | 'protect-all'; // default-deny
 
 export interface ProtectionSource {
@@ -181,10 +182,17 @@ export function planProtection(schema: GraphQLSchema, mode: AuthMode): Protectio
         const rules = typeRulesOf(returned);
         add('returned-type', returned.name, rules.requirements, rules.policies);
       }
+      if (isAbstractType(returned)) {
+        for (const possible of schema.getPossibleTypes(returned)) {
+          const seen = typeProtection(possible);
+          add('possible-type', possible.name, seen.requirements, seen.policies);
+        }
+      }
       if (ALWAYS_PUBLIC_FIELDS.has(coordinate) || ALWAYS_PUBLIC_TYPES.has(type.name)) publicFrom ??= 'federation';
       if (mode === 'protect-all' && publicFrom === undefined) add('protect-all', 'protect-all', [authenticated], []);
 
-      const requirements = sources.flatMap((source) => source.requirements);
+      // Possible types are checked when an item resolves to them (guardTypeResolution, isTypeOf), not by the field's guard.
+      const requirements = sources.filter((source) => source.kind !== 'possible-type').flatMap((source) => source.requirements);
       const fieldPolicies = sources
         .filter((source) => source.kind === 'field' || source.kind === 'interface-field' || (source.kind === 'returned-type' && (isScalarType(returned) || isEnumType(returned))))
         .flatMap((source) => source.policies);
