@@ -10,7 +10,7 @@ import { graphql, startTestApi, type GraphQLResponse, type TestApi } from '../su
 import { createTestKey, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 import { createReviewsSchema } from './reviews-subgraph.ts';
 
-const AUTH_DIRECTIVES = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScopes'];
+const AUTH_DIRECTIVES = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScopes', 'policy'];
 
 /** Spans both subgraphs in both directions: example → reviews (user, node) and reviews → example (latestReviews). */
 const CROSS_SUBGRAPH_QUERY = /* GraphQL */ `
@@ -89,13 +89,13 @@ function expectedOutcome(caller: Caller): Outcome {
 function supergraphForApolloGateway(supergraphSdl: string): string {
   let replaced = 0;
   const sdl = supergraphSdl.replace(
-    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v0\.1"), for: SECURITY\)/g,
+    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes|policy)\/v0\.1"), for: SECURITY\)/g,
     (_, link: string) => {
       replaced++;
       return `${link})`;
     },
   );
-  assert.equal(replaced, 2, 'expected the authenticated and requiresScopes links for: SECURITY in the supergraph');
+  assert.equal(replaced, 3, 'expected the authenticated, requiresScopes and policy links for: SECURITY in the supergraph');
   return sdl;
 }
 
@@ -165,6 +165,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
       .filter((line) => !line.includes('/join/') && !line.includes('/link/'));
     assert.deepEqual(links, [
       '@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)',
+      '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
       '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
       '@link(url: "https://claimgate.dev/auth/v0.1", import: ["@auth", "@hasRole", "@hasAnyRole", "@hasScope", "@hasClaim", "@public"])',
     ]);
@@ -177,6 +178,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
     assert.deepEqual(authDirectiveUses(supergraph), [
       'Document @hasRole(role: "editor")',
       'Document.reviews @hasRole(role: "editor")',
+      'Draft @policy(policies: [["draft.owner"], ["draft.editor"]])',
       'Mutation.renameDocument @hasRole(role: "editor")',
       'PublicNote @public',
       'Query.publicInfo @public',
@@ -189,6 +191,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
       'Query.scopedReport @requiresScopes(scopes: [["reports:read"], ["admin"]])',
       'Query.documents @public',
       'Query.user @public',
+      'Query.drafts @auth',
       'Secret @auth',
       'User.email @hasRole(role: "admin")',
       'User.reviews @authenticated',
@@ -202,6 +205,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
         error.causes?.map((cause) => [cause.extensions.code, cause.message]),
         [
           ['UNSUPPORTED_LINKED_FEATURE', 'feature https://specs.apollo.dev/requiresScopes/v0.1 is for: SECURITY but is unsupported'],
+          ['UNSUPPORTED_LINKED_FEATURE', 'feature https://specs.apollo.dev/policy/v0.1 is for: SECURITY but is unsupported'],
           ['UNSUPPORTED_LINKED_FEATURE', 'feature https://specs.apollo.dev/authenticated/v0.1 is for: SECURITY but is unsupported'],
         ],
       );
