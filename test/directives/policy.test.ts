@@ -10,6 +10,7 @@ import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
 import type { Policy, PolicyRegistry } from '../../src/directives/policy.ts';
 import { apolloAuthorizationTypeDefs } from '../../src/directives/type-defs.ts';
 import type { Principal } from '../../src/principal.ts';
+import { graphql as post, withIssuerAndApi, type GraphQLResponse } from '../support/test-api.ts';
 
 const principal = (subject: string, roles: string[] = []): Principal =>
   Object.freeze({ subject, issuer: 'https://id.test', roles, scopes: [], expiresAt: 0, claims: {} });
@@ -223,5 +224,43 @@ describe('fail closed', () => {
     const field = sdl.getQueryType()!.getFields().x!;
     (field as { extensions: unknown }).extensions = { directives: { policy: [{ policies: [['p']] }] } };
     assert.throws(() => authDirectiveTransformer(sdl), { message: /policy "p" is used by @policy on field Query.x but not registered/ });
+  });
+});
+
+describe('the example API over HTTP: Draft is readable by its owner or an editor', () => {
+  const running = withIssuerAndApi();
+  const denied = (path: (string | number)[]) => ({ message: 'Forbidden: requires policy draft.owner or draft.editor.', path, extensions: { code: 'FORBIDDEN' } });
+  const strip = (body: GraphQLResponse['body']) => ({ ...body, ...(body.errors ? { errors: body.errors.map(({ message, path, extensions }) => ({ message, path, extensions })) } : {}) });
+
+  test('in a list, through node, and through _entities after __resolveReference; the fast path never skips the policy', async () => {
+    const query = `{
+      drafts { id ownerId }
+      own: node(id: "r1") { ... on Draft { title } }
+      other: node(id: "r2") { __typename }
+      _entities(representations: [{ __typename: "Draft", id: "r2" }, { __typename: "Draft", id: "r1" }]) { ... on Draft { id } }
+    }`;
+    const alice = await post(running.api.graphqlUrl, { query, token: await running.issuer.mint({ sub: 'alice', roles: [] }) });
+    assert.deepEqual({ status: alice.status, body: strip(alice.body) }, {
+      status: 200,
+      body: {
+        data: { drafts: [{ id: 'r1', ownerId: 'alice' }, null], own: { title: "Alice's draft" }, other: null, _entities: [null, { id: 'r1' }] },
+        errors: [denied(['drafts', 1]), denied(['other']), denied(['_entities', 0])],
+      },
+    });
+    // Only the caller's own draft in the query: every static guard passes, yet the policy still runs.
+    const ownOnly = await post(running.api.graphqlUrl, { query: '{ drafts { id } }', token: await running.issuer.mint({ sub: 'carol', roles: [] }) });
+    assert.deepEqual(strip(ownOnly.body), { data: { drafts: [null, null] }, errors: [denied(['drafts', 0]), denied(['drafts', 1])] });
+    const editor = await post(running.api.graphqlUrl, { query: '{ drafts { id } }', token: await running.issuer.mint({ sub: 'eve', roles: ['editor'] }) });
+    assert.deepEqual(editor.body, { data: { drafts: [{ id: 'r1' }, { id: 'r2' }] } });
+  });
+
+  test('anonymous: an existing draft through _entities is UNAUTHENTICATED; a missing one is null (a policy needs the object: see the README on existence)', async () => {
+    const response = await post(running.api.graphqlUrl, {
+      query: '{ _entities(representations: [{ __typename: "Draft", id: "r1" }, { __typename: "Draft", id: "r9" }]) { ... on Draft { id } } }',
+    });
+    assert.deepEqual(strip(response.body), {
+      data: { _entities: [null, null] },
+      errors: [{ message: 'Unauthenticated: requires policy draft.owner or draft.editor.', path: ['_entities', 0], extensions: { code: 'UNAUTHENTICATED' } }],
+    });
   });
 });
