@@ -2,7 +2,7 @@
 // The `claimgate` bin: `serve`, `token`, `report`. Runs on the compiled
 // output in dist (plain node, no tsx); containers should run it (or node)
 // directly, so SIGTERM reaches the server.
-import { REPORT_USAGE, reportCommand } from './report-command.ts';
+import { REPORT_USAGE } from './report-usage.ts';
 
 const USAGE = `usage: claimgate <command> [options]
 
@@ -63,7 +63,8 @@ async function main(argv: string[]): Promise<number | undefined> {
     out(HELP[command]!);
     return 0;
   }
-  if (command === 'report') return reportCommand(rest, out, err);
+  // Loaded only when needed, so help and usage answer without loading GraphQL.
+  if (command === 'report') return (await import('./report-command.ts')).reportCommand(rest, out, err);
   if (command === 'serve' && rest.length > 0) {
     err(`claimgate serve: takes no arguments (configure it with environment variables), got "${rest[0]}".\n`);
     return 2;

@@ -1,14 +1,15 @@
-// The `claimgate` bin as users run it: compiled by tsc (as prepack builds dist)
-// and run with plain node, no tsx. Built into a temporary folder so that
-// other tests packing the package never race on dist/.
+// The `claimgate` bin as users run it: compiled JS run with plain node, no tsx.
+// Each source file is emitted by TypeScript's own emitter (transpileModule,
+// with the build's import rewriting; `npm run typecheck` does the type check)
+// into a temporary folder, so this stays fast and never races other tests on dist/.
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
+import ts from 'typescript';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 let folder: string;
@@ -18,7 +19,18 @@ const ENV = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
 
 before(async () => {
   folder = mkdtempSync(join(tmpdir(), 'claimgate-bin-'));
-  await promisify(execFile)(process.execPath, [join(repo, 'node_modules/typescript/bin/tsc'), '-p', join(repo, 'tsconfig.build.json'), '--outDir', join(folder, 'dist')]);
+  const src = join(repo, 'src');
+  for (const entry of readdirSync(src, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !entry.name.endsWith('.ts')) continue;
+    const file = join(entry.parentPath, entry.name);
+    const { outputText } = ts.transpileModule(readFileSync(file, 'utf8'), {
+      fileName: file,
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true, rewriteRelativeImportExtensions: true },
+    });
+    const out = join(folder, 'dist', file.slice(src.length + 1).replace(/\.ts$/, '.js'));
+    mkdirSync(join(out, '..'), { recursive: true });
+    writeFileSync(out, outputText);
+  }
   writeFileSync(join(folder, 'package.json'), JSON.stringify({ type: 'module' }));
   cpSync(join(repo, 'schema'), join(folder, 'schema'), { recursive: true });
   symlinkSync(realpathSync(join(repo, 'node_modules')), join(folder, 'node_modules'));
@@ -45,12 +57,10 @@ describe('help and usage', () => {
   });
 
   test('help <command> and <command> --help print that command\'s usage', async () => {
-    for (const command of ['serve', 'token', 'report']) {
-      for (const args of [['help', command], [command, '--help']]) {
-        const result = await run(args);
-        assert.equal(result.code, 0, args.join(' '));
-        assert.match(result.stdout, new RegExp(`^usage: claimgate ${command}`));
-      }
+    for (const [command, args] of [['serve', ['help', 'serve']], ['token', ['token', '--help']], ['report', ['help', 'report']], ['report', ['report', '-h']]] as const) {
+      const result = await run([...args]);
+      assert.equal(result.code, 0, args.join(' '));
+      assert.match(result.stdout, new RegExp(`^usage: claimgate ${command}`));
     }
   });
 
