@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildASTSchema, isSchema, Kind, parse, type DefinitionNode, type GraphQLSchema } from 'graphql';
-import { protectionReport, type AuthMode, type ProtectionReport } from '../index.ts';
-import { apolloAuthorizationTypeDefs, authDirectiveTypeDefs } from '../index.ts';
+import type { DefinitionNode, GraphQLSchema } from 'graphql';
+import type { AuthMode, ProtectionReport } from '../index.ts';
 import { REPORT_USAGE } from './report-usage.ts';
 
 /** Runs `claimgate report`; returns the exit code (0, 1 for unprotected fields with --fail-on-unprotected, 2 for bad input). */
@@ -36,6 +35,8 @@ export async function reportCommand(argv: readonly string[], out: (text: string)
   }
   let report: ProtectionReport;
   try {
+    // Loaded once the arguments are known good: usage errors answer at once.
+    const { protectionReport } = await import('../index.ts');
     report = protectionReport(await loadSchema(positionals[0]!), { mode: mode as AuthMode });
   } catch (error) {
     err(`claimgate report: ${(error as Error).message}\n`);
@@ -47,6 +48,7 @@ export async function reportCommand(argv: readonly string[], out: (text: string)
 
 /** A schema from SDL or from a module, read as the server would read it. */
 export async function loadSchema(file: string): Promise<GraphQLSchema> {
+  const { isSchema } = await import('graphql');
   const path = resolve(file);
   if (/\.(graphql|gql|graphqls)$/i.test(path)) {
     let sdl;
@@ -70,6 +72,8 @@ export async function loadSchema(file: string): Promise<GraphQLSchema> {
 }
 
 async function schemaFromSdl(sdl: string): Promise<GraphQLSchema> {
+  const { buildASTSchema, Kind, parse } = await import('graphql');
+  const { apolloAuthorizationTypeDefs, authDirectiveTypeDefs } = await import('../index.ts');
   const document = parse(sdl);
   const federated = /specs\.apollo\.dev\/federation\//.test(sdl);
   // Definitions of claimgate's (and, outside federation, Apollo's) directives the file uses without defining.
