@@ -94,7 +94,7 @@ for (const path of ['fast path', 'per-field guards only'] as const) describe(`au
   test('policies are audited too: a draft the caller may not read is returned and logged', async () => {
     const { response, lines } = await ask(apis[path], { query: '{ drafts { id ownerId } }', token: await issuer.mint({ sub: 'alice', roles: [] }) });
     assert.deepEqual(response.body, { data: { drafts: [{ id: 'r1', ownerId: 'alice' }, { id: 'r2', ownerId: 'bob' }] } });
-    assert.deepEqual(lines.map(({ subject: _, ...line }) => line), [{ coordinate: 'Query.drafts', requirement: 'policy draft.owner or draft.editor', code: 'FORBIDDEN' }]);
+    assert.deepEqual(lines.map((line) => { const { subject: _, ...rest } = line as Record<string, unknown>; return rest; }), [{ coordinate: 'Query.drafts', requirement: 'policy draft.owner or draft.editor', code: 'FORBIDDEN' }]);
   });
 
   test('token verification is never audited: a bad token is still 401, with nothing executed', async () => {
@@ -134,13 +134,18 @@ describe('library path: useClaimgate({ enforcement: "audit" }) counts would-be d
       issuers: [{ issuer: env.AUTH_ISSUER!, audience: TEST_AUDIENCE, jwksUri: env.AUTH_JWKS_URI! }],
       enforcement: 'audit',
       logger: createMemoryLogger(logs),
-      policies: { owner: ({ principal, parent }) => principal?.subject === (parent as { owner: string }).owner },
+      policies: {
+        owner: ({ principal, parent }) => principal?.subject === (parent as { owner: string }).owner,
+        boom: () => {
+          throw new TypeError('claims were secret-claim-value');
+        },
+      },
     });
     // Untransformed: the plugin transforms it, with its policies.
     const yoga = createYoga({
       schema: makeExecutableSchema({
-        typeDefs: `${authDirectiveTypeDefs} ${apolloAuthorizationTypeDefs} type Query { a: String @hasRole(role: "admin") docs: [Doc!]! } type Doc @policy(policies: [["owner"]]) { owner: String! }`,
-        resolvers: { Query: { a: () => 'A', docs: () => [{ owner: 'alice' }, { owner: 'bob' }] } },
+        typeDefs: `${authDirectiveTypeDefs} ${apolloAuthorizationTypeDefs} type Query { a: String @hasRole(role: "admin") docs: [Doc!]! b: String @policy(policies: [["boom"]]) } type Doc @policy(policies: [["owner"]]) { owner: String! }`,
+        resolvers: { Query: { a: () => 'A', docs: () => [{ owner: 'alice' }, { owner: 'bob' }], b: () => 'B' } },
       }),
       maxRequestBodySize: false,
       plugins: [plugin],
@@ -173,6 +178,18 @@ describe('library path: useClaimgate({ enforcement: "audit" }) counts would-be d
       { coordinate: 'Query.a', requirement: 'role admin', code: 'UNAUTHENTICATED', count: 1 },
     ]);
     assert.equal(logs.filter((line) => line.event === 'config.audit_mode').length, 1);
+  });
+
+  test('a throwing policy is logged with its name and error class, never its message; in audit mode the field still resolves', async () => {
+    const from = logs.length;
+    const response = await graphql(url, { query: '{ b }', token: await issuer.mint({ sub: 'alice' }) });
+    assert.deepEqual(response.body, { data: { b: 'B' } });
+    const lines = logs.slice(from).map(({ level, event, fields }) => ({ level, event, ...fields }));
+    assert.deepEqual(lines.map((line) => { const { subject: _, ...rest } = line as Record<string, unknown>; return rest; }), [
+      { level: 'error', event: 'authz.policy_failed', policy: 'boom', coordinate: 'Query.b', problem: 'threw', error: 'TypeError' },
+      { level: 'warn', event: 'authz.would_deny', coordinate: 'Query.b', requirement: 'policy boom', code: 'FORBIDDEN' },
+    ]);
+    assert.ok(!JSON.stringify(lines).includes('secret-claim-value'));
   });
 
   test('an unknown enforcement value is refused when the plugin is created', () => {
