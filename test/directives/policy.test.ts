@@ -264,3 +264,36 @@ describe('the example API over HTTP: Draft is readable by its owner or an editor
     });
   });
 });
+
+test('a policy on a scalar or enum guards every field returning it, with that field\'s parent', async () => {
+  const schema = makeAuthSchema({
+    typeDefs: `${apolloAuthorizationTypeDefs}
+      scalar Salary @policy(policies: [["self"]])
+      enum Level @policy(policies: [["self"]]) { JUNIOR SENIOR }
+      type Person { name: String! salary: Salary level: Level }
+      type Query { people: [Person!]! }`,
+    resolvers: { Query: { people: () => [{ name: 'alice', salary: 10, level: 'SENIOR' }, { name: 'bob', salary: 20, level: 'JUNIOR' }] } },
+    policies: { self: ({ principal: who, parent }) => who?.subject === (parent as { name: string }).name },
+  });
+  assert.deepEqual(await run(schema, '{ people { name salary level } }', ALICE), {
+    data: { people: [{ name: 'alice', salary: 10, level: 'SENIOR' }, { name: 'bob', salary: null, level: null }] },
+    errors: [
+      ['people.1.salary', 'FORBIDDEN', 'Forbidden: requires policy self.'],
+      ['people.1.level', 'FORBIDDEN', 'Forbidden: requires policy self.'],
+    ],
+  });
+});
+
+test('useClaimgate refuses policies for a schema that was already transformed (they would never apply)', async () => {
+  const { createYoga } = await import('graphql-yoga');
+  const { useClaimgate } = await import('../../src/plugin/use-claimgate.ts');
+  const schema = makeAuthSchema({ typeDefs: 'type Query { x: String @auth }', resolvers: { Query: { x: () => 'x' } } });
+  assert.throws(
+    () => createYoga({ schema, plugins: [useClaimgate({ issuers: [{ issuer: 'https://id.example.com', audience: 'api' }], policies: { p: () => true } })] }),
+    { name: 'TypeError', message: /`policies` apply when the plugin transforms the schema, but this schema was already transformed/ },
+  );
+  assert.throws(() => useClaimgate({ issuers: [{ issuer: 'https://id.example.com', audience: 'api' }], policies: { p: 'no' as never } }), {
+    name: 'TypeError',
+    message: 'useClaimgate: policy "p" must be a function, not string.',
+  });
+});
