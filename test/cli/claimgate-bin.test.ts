@@ -138,7 +138,9 @@ test('claimgate token mints a token for the development issuer', async () => {
   assert.equal(result.code, 0, result.stderr);
   const [, payload] = result.stdout.trim().split('.');
   const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString());
-  assert.deepEqual({ sub: claims.sub, roles: claims.roles, iss: claims.iss }, { sub: 'bob', roles: ['editor'], iss: 'http://127.0.0.1:4000/dev-issuer' });
+  assert.deepEqual({ sub: claims.sub, roles: claims.roles }, { sub: 'bob', roles: ['editor'] });
+  // Which port it mints for is mint-token-cli's business (it may follow the running server's).
+  assert.match(claims.iss, /^http:\/\/127\.0\.0\.1:\d+\/dev-issuer$/);
 });
 
 test('claimgate serve answers, and exits 0 on SIGTERM after a graceful shutdown', async () => {
