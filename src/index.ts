@@ -3,7 +3,7 @@
 export { DEFAULTS } from './config/defaults.ts';
 export { ConfigError } from './config/config-error.ts';
 export { ClaimgateError, CLAIMGATE_ERROR_CODES, hasClaimgateCode, type ClaimgateErrorCode } from './claimgate-error.ts';
-export { createIssuerConfig, loadConfig, type RawIssuer, type AuthMode, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
+export { createIssuerConfig, loadConfig, type RawIssuer, type AuthMode, type Enforcement, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
 export { extractCredentials, type Credentials, type CredentialSource } from './credentials/extract-credentials.ts';
 export { FetchFailedError } from './keys/fetch-bounded.ts';
 export { JwksCache, type JwksCacheOptions } from './keys/jwks-cache.ts';
@@ -18,6 +18,9 @@ export { useAuthFastPath } from './directives/use-auth-fast-path.ts';
 export { makeAuthSchema, type MakeAuthSchemaOptions } from './directives/make-auth-schema.ts';
 export { assertDirectivePlacement, assertTypeDefsPlacement } from './directives/assert-directive-placement.ts';
 export { AuthSchemaError } from './directives/auth-schema-error.ts';
+export { protectionReport, type ProtectionReport, type ProtectionReportEntry } from './directives/protection-report.ts';
+export type { Policy, PolicyInput, PolicyRegistry } from './directives/policy.ts';
+export type { AuditStats, WouldDenyCount } from './plugin/create-authz-runtimes.ts';
 export { ERROR_CODES, type ErrorCode } from './errors.ts';
 export { useClaimgate, type ClaimgateOptions, type ClaimgatePlugin } from './plugin/use-claimgate.ts';
 export { attachWebSockets, WS_CLOSE_CODES, type WebSocketTransport } from './plugin/attach-web-sockets.ts';

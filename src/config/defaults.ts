@@ -17,6 +17,8 @@ export const DEFAULTS = Object.freeze({
   maxTokenBytes: 8 * 1024,
   /** Authorization mode (AUTH_MODE): `default`, or `protect-all` for default-deny. */
   mode: 'default',
+  /** Authorization enforcement (AUTH_ENFORCEMENT): `enforce`, or `audit` to log and count would-be denials without denying. */
+  enforcement: 'enforce',
   /** Largest request body accepted, in bytes (checked against Content-Length before Yoga runs). */
   maxRequestBodyBytes: 1024 * 1024,
   /** Readiness path: 200 once keys are loaded, 503 before. */

@@ -34,6 +34,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly mode: AuthMode;
+  /** `enforce`, or `audit`: requirements are evaluated and would-be denials logged, nothing is denied (AUTH_ENFORCEMENT). */
+  readonly enforcement: Enforcement;
   /** Cookie read when a request has no Authorization header; undefined ignores cookies. */
   readonly cookieName: string | undefined;
   /** Origins allowed to call with cookies (CORS); only used when cookieName is set. */
@@ -59,6 +61,9 @@ export interface ConfiguredSubscriptions {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+/** Whether authorization denials are enforced, or only logged and counted (audit mode, for rollouts). */
+export type Enforcement = 'enforce' | 'audit';
 
 /** The operation limits; each one's meaning and default is in DEFAULTS.limits. */
 export interface ConfiguredLimits {
@@ -134,6 +139,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     port,
     host,
     mode,
+    enforcement: enforcement(env),
     cookieName,
     corsOrigins: Object.freeze(corsOrigins),
     clockToleranceSeconds,
@@ -378,6 +384,7 @@ const KNOWN_VARIABLES: readonly string[] = [
   'AUTH_CLOCK_TOLERANCE',
   'AUTH_CONFIG',
   'AUTH_MODE',
+  'AUTH_ENFORCEMENT',
   'AUTH_COOKIE',
   ...Object.keys(LIMIT_VARIABLES),
   'LIMIT_LIST_SIZE_ARGUMENTS',
@@ -452,6 +459,14 @@ function authMode(env: Env): AuthMode {
   const value = nonEmpty(env, 'AUTH_MODE') ?? DEFAULTS.mode;
   if (value !== 'default' && value !== 'protect-all') {
     throw new ConfigError('AUTH_MODE', `must be "default" or "protect-all", not "${value}".`);
+  }
+  return value;
+}
+
+function enforcement(env: Env): Enforcement {
+  const value = nonEmpty(env, 'AUTH_ENFORCEMENT') ?? DEFAULTS.enforcement;
+  if (value !== 'enforce' && value !== 'audit') {
+    throw new ConfigError('AUTH_ENFORCEMENT', `must be "enforce" or "audit", not "${value}".`);
   }
   return value;
 }

@@ -1,20 +1,16 @@
 import {
   defaultFieldResolver,
   defaultTypeResolver,
-  getNamedType,
   GraphQLError,
   GraphQLInterfaceType,
   GraphQLObjectType,
   GraphQLUnionType,
-  isEnumType,
   isInterfaceType,
-  isIntrospectionType,
   isObjectType,
-  isScalarType,
-  isSpecifiedScalarType,
   type GraphQLFieldConfig,
   type GraphQLFieldResolver,
-  type GraphQLNamedType,
+  type GraphQLIsTypeOfFn,
+  type GraphQLResolveInfo,
   type GraphQLSchema,
   type GraphQLTypeResolver,
 } from 'graphql';
@@ -23,10 +19,11 @@ import type { AuthMode } from '../config/load-config.ts';
 import type { Principal } from '../principal.ts';
 import { assertDirectivePlacement } from './assert-directive-placement.ts';
 import { assertCodeFirstPlacement } from './assert-code-first-placement.ts';
-import { compileGuard, type Guard } from './compile-guard.ts';
-import { NO_RULES, readRules, type ElementRules } from './read-requirements.ts';
-import { authenticated, type Requirement } from './requirement.ts';
+import { compileGuard, denialError, type Guard } from './compile-guard.ts';
 import { recordAuthPlan } from './auth-plan.ts';
+import { authRuntimeOf, enforce } from './auth-runtime.ts';
+import { planProtection } from './plan-protection.ts';
+import { checkPolicyRegistry, evaluatePolicies, type PolicyRegistry, type PolicyRequirement } from './policy.ts';
 
 export interface AuthTransformerOptions {
   /**
@@ -35,11 +32,12 @@ export interface AuthTransformerOptions {
    * carries @public (default-deny). Default `default`.
    */
   readonly mode?: AuthMode;
+  /**
+   * The functions `@policy` names, by name: `({ principal, parent, args, context, info }) => boolean | Promise<boolean>`.
+   * Only `true` allows. Every name the schema uses must be registered. Default none.
+   */
+  readonly policies?: PolicyRegistry;
 }
-
-/** Fields that stay public in default-deny mode: federation's service fields. */
-const ALWAYS_PUBLIC_FIELDS = new Set(['Query._service', 'Query._entities']);
-const ALWAYS_PUBLIC_TYPES = new Set(['_Service']);
 
 interface ContextWithPrincipal {
   readonly principal?: Principal | null;
@@ -47,12 +45,14 @@ interface ContextWithPrincipal {
 
 /**
  * Enforces claimgate's directives (@auth, @hasRole, @hasAnyRole, @hasScope,
- * @hasClaim, @public) and Apollo's (@authenticated, @requiresScopes) by
+ * @hasClaim, @public) and Apollo's (@authenticated, @requiresScopes, @policy) by
  * wrapping the resolvers of concrete object fields, so every path to a field
  * — alias, fragment, interface, union, list, federation entity — runs the
  * same check. Requirements are computed here, once; each field call runs a
  * precompiled guard that stays synchronous for synchronous resolvers.
- * Apply it last, after every other schema transform.
+ * Policies on a type are decided for each object of the type wherever it is
+ * returned (the type's `isTypeOf`): a denied object becomes null with the
+ * denial at its path. Apply it last, after every other schema transform.
  *
  * @example const schema = authDirectiveTransformer(makeExecutableSchema({ typeDefs, resolvers }))
  */
@@ -61,142 +61,130 @@ export function authDirectiveTransformer(schema: GraphQLSchema, options: AuthTra
   if (mode !== 'default' && mode !== 'protect-all') throw new TypeError(`mode must be "default" or "protect-all", not "${String(mode)}"`);
   assertDirectivePlacement(typeDefinitionNodes(schema));
   assertCodeFirstPlacement(schema);
-  const plan = planSchema(schema, mode);
+  const protection = planProtection(schema, mode);
+  const registry = checkPolicyRegistry(options.policies, protection.policyNames, 'authDirectiveTransformer');
+  const fieldGuards = new Map<string, Guard>();
+  for (const [coordinate, field] of protection.fields) {
+    if (field.requirements.length > 0) fieldGuards.set(coordinate, compileGuard(field.requirements));
+  }
+  const typeGuards = new Map<string, Guard>();
+  const policyTypes = new Set<string>();
+  for (const [name, type] of protection.types) {
+    if (type.requirements.length > 0) typeGuards.set(name, compileGuard(type.requirements));
+    if (type.policies.length > 0) policyTypes.add(name);
+  }
 
   const guarded = mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
-      const guard = plan.fieldGuards.get(`${typeName}.${fieldName}`);
-      return guard === undefined ? fieldConfig : guardField(fieldConfig, guard);
+      const coordinate = `${typeName}.${fieldName}`;
+      const guard = fieldGuards.get(coordinate);
+      const policies = protection.fields.get(coordinate)?.fieldPolicies ?? [];
+      if (guard === undefined && policies.length === 0) return fieldConfig;
+      return guardField(fieldConfig, coordinate, guard, policies.length === 0 ? undefined : compilePolicyCheck(policies, registry, coordinate));
     },
-    [MapperKind.OBJECT_TYPE]: (type) => guardReferenceResolver(type, plan.typeGuards.get(type.name)),
-    [MapperKind.INTERFACE_TYPE]: (type) => guardTypeResolution(guardReferenceResolver(type, plan.typeGuards.get(type.name)), plan.typeGuards),
-    [MapperKind.UNION_TYPE]: (type) => guardTypeResolution(type, plan.typeGuards),
+    [MapperKind.OBJECT_TYPE]: (type) =>
+      guardObjectPolicies(guardReferenceResolver(type, typeGuards.get(type.name)), protection.types.get(type.name)?.policies ?? [], registry),
+    [MapperKind.INTERFACE_TYPE]: (type) =>
+      guardTypeResolution(guardReferenceResolver(type, typeGuards.get(type.name)), typeGuards, schema, policyTypes),
+    [MapperKind.UNION_TYPE]: (type) => guardTypeResolution(type, typeGuards, schema, policyTypes),
   });
-  recordAuthPlan(guarded, { ...plan, unguarded: schema });
+  recordAuthPlan(guarded, { fieldGuards, typeGuards, protection, unguarded: schema });
   return guarded;
 }
 
-interface Plan {
-  /** "Type.field" → guard, for every protected field of an object type. */
-  readonly fieldGuards: Map<string, Guard>;
-  /** Type name → guard of its type-level requirements (for federation reference resolvers). */
-  readonly typeGuards: Map<string, Guard>;
+/** Where an object is returned: the field coordinate audit mode and policy failures are reported under. */
+function returnedAt(info: GraphQLResolveInfo): string {
+  return `${info.parentType.name}.${info.fieldName}`;
 }
 
-function planSchema(schema: GraphQLSchema, mode: AuthMode): Plan {
-  const typeRules = new Map<string, ElementRules>();
-  const typeRulesOf = (type: GraphQLNamedType): ElementRules => {
-    let rules = typeRules.get(type.name);
-    if (rules === undefined) {
-      const ours = isObjectType(type) || isInterfaceType(type);
-      const apolloOnly = (isScalarType(type) && !isSpecifiedScalarType(type)) || isEnumType(type);
-      rules = ours || apolloOnly ? readRules(schema, type, typeCoordinate(type), { ours }) : NO_RULES;
-      typeRules.set(type.name, rules);
-    }
-    return rules;
+type PolicyCheck = (parent: unknown, args: Record<string, unknown>, context: ContextWithPrincipal, info: GraphQLResolveInfo) =>
+  GraphQLError | undefined | Promise<GraphQLError | undefined>;
+
+/**
+ * The policies that reach one element, as one check: undefined to allow, else
+ * the prebuilt denial (UNAUTHENTICATED for an anonymous caller, FORBIDDEN
+ * otherwise) naming the usage that failed. Synchronous while the policies are.
+ */
+function compilePolicyCheck(policies: readonly PolicyRequirement[], registry: PolicyRegistry, coordinate: string | undefined): PolicyCheck {
+  const denials = new Map(policies.map((usage) => [usage, { anonymous: denialError('UNAUTHENTICATED', usage.description), forbidden: denialError('FORBIDDEN', usage.description) }]));
+  return (parent, args, context, info) => {
+    const principal = context.principal ?? null;
+    const at = coordinate ?? returnedAt(info);
+    const runtime = authRuntimeOf(context);
+    const outcome = evaluatePolicies(policies, registry, { principal, parent, args, context: context as Record<string, unknown>, info }, (name, problem, error) =>
+      runtime.policyFailed(name, at, problem, error));
+    const decide = ({ failed }: { failed: PolicyRequirement | undefined }): GraphQLError | undefined => {
+      if (failed === undefined) return undefined;
+      const denial = principal === null ? denials.get(failed)!.anonymous : denials.get(failed)!.forbidden;
+      return enforce(context, at, denial);
+    };
+    return outcome instanceof Promise ? outcome.then(decide) : decide(outcome);
   };
-  const fieldRules = (type: GraphQLObjectType | GraphQLInterfaceType, fieldName: string): ElementRules =>
-    readRules(schema, type.getFields()[fieldName]!, `field ${type.name}.${fieldName}`, { ours: true });
-
-  const fieldGuards = new Map<string, Guard>();
-  const typeGuards = new Map<string, Guard>();
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (isIntrospectionType(type)) continue;
-    if (isInterfaceType(type)) {
-      // Read (and so validate) interface rules even where no object implements them yet.
-      typeRulesOf(type);
-      for (const fieldName of Object.keys(type.getFields())) fieldRules(type, fieldName);
-      const guard = typeGuard(type, [type], mode, typeRulesOf);
-      if (guard !== undefined) typeGuards.set(type.name, guard);
-      continue;
-    }
-    if (!isObjectType(type)) {
-      typeRulesOf(type);
-      continue;
-    }
-    const interfaces = type.getInterfaces();
-    const owners = [type, ...interfaces];
-    const guard = typeGuard(type, owners, mode, typeRulesOf);
-    if (guard !== undefined) typeGuards.set(type.name, guard);
-
-    for (const [fieldName, field] of Object.entries(type.getFields())) {
-      const requirements: Requirement[] = [];
-      let isPublic = false;
-      for (const owner of owners) {
-        // An interface's type-level rules reach every field of its implementations;
-        // its field rules reach the same field.
-        const ownerType = typeRulesOf(owner);
-        const ownerField = fieldName in owner.getFields() ? fieldRules(owner, fieldName) : NO_RULES;
-        requirements.push(...ownerType.requirements, ...ownerField.requirements);
-        isPublic ||= ownerType.isPublic || ownerField.isPublic;
-      }
-      // A type the caller may not see is guarded where it is returned too, so
-      // that __typename, list lengths and existence reveal nothing: an object
-      // type's requirements (its interfaces' included), an interface's own,
-      // and Apollo's directives on scalars and enums. The concrete type behind
-      // an interface or union is checked when it is resolved (guardTypeResolution).
-      const returned = getNamedType(field.type);
-      if (isObjectType(returned)) {
-        requirements.push(...typeRequirements(returned, [returned, ...returned.getInterfaces()], mode, typeRulesOf));
-      } else if (isInterfaceType(returned)) {
-        requirements.push(...typeRulesOf(returned).requirements, ...apolloRequirements(schema, returned));
-      } else {
-        requirements.push(...typeRulesOf(returned).requirements);
-      }
-      const coordinate = `${type.name}.${fieldName}`;
-      if (mode === 'protect-all' && !isPublic && !ALWAYS_PUBLIC_FIELDS.has(coordinate) && !ALWAYS_PUBLIC_TYPES.has(type.name)) {
-        requirements.push(authenticated);
-      }
-      if (requirements.length > 0) fieldGuards.set(coordinate, compileGuard(requirements));
-    }
-  }
-  return { fieldGuards, typeGuards };
 }
 
-/** The type-level requirements of an object or interface (and of its interfaces), with default-deny applied. */
-function typeGuard(
-  type: GraphQLObjectType | GraphQLInterfaceType,
-  owners: readonly (GraphQLObjectType | GraphQLInterfaceType)[],
-  mode: AuthMode,
-  typeRulesOf: (type: GraphQLNamedType) => ElementRules,
-): Guard | undefined {
-  const requirements = typeRequirements(type, owners, mode, typeRulesOf);
-  return requirements.length > 0 ? compileGuard(requirements) : undefined;
-}
-
-/** What it takes to see an object or interface at all: its (and its interfaces') type-level rules, default-deny applied. */
-function typeRequirements(
-  type: GraphQLObjectType | GraphQLInterfaceType,
-  owners: readonly (GraphQLObjectType | GraphQLInterfaceType)[],
-  mode: AuthMode,
-  typeRulesOf: (type: GraphQLNamedType) => ElementRules,
-): Requirement[] {
-  const requirements = owners.flatMap((owner) => typeRulesOf(owner).requirements);
-  const isPublic = owners.some((owner) => typeRulesOf(owner).isPublic);
-  if (mode === 'protect-all' && !isPublic && !ALWAYS_PUBLIC_TYPES.has(type.name)) requirements.push(authenticated);
-  return requirements;
-}
-
-/** Only Apollo's directives on an object or interface reach the fields that return it. */
-function apolloRequirements(schema: GraphQLSchema, type: GraphQLObjectType | GraphQLInterfaceType): readonly Requirement[] {
-  return readRules(schema, type, typeCoordinate(type), { ours: false }).requirements;
+/**
+ * An object type with policies: each object is checked as graphql-js
+ * completes it (`isTypeOf`), whatever returned it — a field, a list item, an
+ * interface or union, `_entities`. A denied object becomes null with the
+ * denial at its path: nothing of it, not even `__typename`, is sent.
+ */
+function guardObjectPolicies(type: GraphQLObjectType, policies: readonly PolicyRequirement[], registry: PolicyRegistry): GraphQLObjectType {
+  if (policies.length === 0) return type;
+  const check = compilePolicyCheck(policies, registry, undefined);
+  const config = type.toConfig();
+  const original = config.isTypeOf;
+  const decide = (value: unknown, context: ContextWithPrincipal, info: GraphQLResolveInfo): boolean | Promise<boolean> => {
+    const verdict = check(value, {}, context, info);
+    if (verdict === undefined) return true;
+    if (verdict instanceof Promise) {
+      return verdict.then((denial) => {
+        if (denial !== undefined) throw denial;
+        return true;
+      });
+    }
+    throw verdict;
+  };
+  const isTypeOf: GraphQLIsTypeOfFn<unknown, ContextWithPrincipal> = (value, context, info) => {
+    if (original != null) {
+      const own = original(value, context, info);
+      if (own instanceof Promise) return own.then((is) => (is ? decide(value, context, info) : false));
+      if (!own) return false;
+    }
+    return decide(value, context, info);
+  };
+  return new GraphQLObjectType({ ...config, isTypeOf });
 }
 
 function guardField<TSource, TArgs>(
   fieldConfig: GraphQLFieldConfig<TSource, ContextWithPrincipal, TArgs>,
-  guard: Guard,
+  coordinate: string,
+  guard: Guard | undefined,
+  policyCheck: PolicyCheck | undefined,
 ): GraphQLFieldConfig<TSource, ContextWithPrincipal, TArgs> {
   const resolve = fieldConfig.resolve ?? (defaultFieldResolver as GraphQLFieldResolver<TSource, ContextWithPrincipal, TArgs>);
-  const guarded: GraphQLFieldConfig<TSource, ContextWithPrincipal, TArgs> = {
-    ...fieldConfig,
-    // Returning (not throwing) the prebuilt error: graphql-js treats a returned
-    // Error as the field's error, and the happy path stays a plain sync call.
-    resolve: (source, args, context, info) => guard(context.principal) ?? resolve(source, args, context, info),
-  };
   const subscribe = fieldConfig.subscribe;
-  if (subscribe !== undefined) {
-    guarded.subscribe = (source, args, context, info) => guard(context.principal) ?? subscribe(source, args, context, info);
-  }
+  // Returning (not throwing) the prebuilt error: graphql-js treats a returned
+  // Error as the field's error, and the happy path stays a plain sync call.
+  // In audit mode `enforce` records the would-be denial and lets the call through.
+  const wrap = (inner: GraphQLFieldResolver<TSource, ContextWithPrincipal, TArgs>): GraphQLFieldResolver<TSource, ContextWithPrincipal, TArgs> => {
+    if (policyCheck === undefined) {
+      return (source, args, context, info) => {
+        const denial = guard!(context.principal);
+        return denial === undefined || enforce(context, coordinate, denial) === undefined ? inner(source, args, context, info) : denial;
+      };
+    }
+    return (source, args, context, info) => {
+      if (guard !== undefined) {
+        const denial = guard(context.principal);
+        if (denial !== undefined && enforce(context, coordinate, denial) !== undefined) return denial;
+      }
+      const verdict = policyCheck(source, args as Record<string, unknown>, context, info);
+      if (verdict === undefined) return inner(source, args, context, info);
+      return verdict instanceof Promise ? verdict.then((denial) => denial ?? inner(source, args, context, info)) : verdict;
+    };
+  };
+  const guarded: GraphQLFieldConfig<TSource, ContextWithPrincipal, TArgs> = { ...fieldConfig, resolve: wrap(resolve) };
+  if (subscribe !== undefined) guarded.subscribe = wrap(subscribe);
   return guarded;
 }
 
@@ -207,20 +195,31 @@ type TypeResolver = GraphQLTypeResolver<unknown, ContextWithPrincipal>;
  * caller who may not see that type gets the type's denial at the field's
  * path (the value becomes null), so `__typename` tells nothing either.
  */
-function guardTypeResolution<T extends GraphQLInterfaceType | GraphQLUnionType>(type: T, typeGuards: ReadonlyMap<string, Guard>): T {
-  const possible = [...typeGuards.keys()];
-  if (possible.length === 0) return type;
+function guardTypeResolution<T extends GraphQLInterfaceType | GraphQLUnionType>(
+  type: T,
+  typeGuards: ReadonlyMap<string, Guard>,
+  unguarded: GraphQLSchema,
+  policyTypes: ReadonlySet<string>,
+): T {
   const config = type.toConfig();
-  const resolveType = (config.resolveType ?? defaultTypeResolver) as TypeResolver;
-  const check = (name: string | undefined, context: ContextWithPrincipal): string | undefined => {
+  // Without a resolveType graphql-js asks each possible type's isTypeOf, and a
+  // policy type's isTypeOf now checks policies: resolve on the unguarded types.
+  const original = unguarded.getType(type.name) as GraphQLInterfaceType | GraphQLUnionType;
+  const needsOwnResolver = config.resolveType == null && unguarded.getPossibleTypes(original).some((possible) => policyTypes.has(possible.name));
+  if (typeGuards.size === 0 && !needsOwnResolver) return type;
+  const resolveType = (config.resolveType ??
+    (needsOwnResolver
+      ? (value: unknown, context: unknown, info: GraphQLResolveInfo) => defaultTypeResolver(value, context, { ...info, schema: unguarded }, original)
+      : defaultTypeResolver)) as TypeResolver;
+  const check = (name: string | undefined, context: ContextWithPrincipal, info: GraphQLResolveInfo): string | undefined => {
     const guard = name === undefined ? undefined : typeGuards.get(name);
     const denial = guard?.(context.principal);
-    if (denial !== undefined) throw denial;
+    if (denial !== undefined && enforce(context, returnedAt(info), denial) !== undefined) throw denial;
     return name;
   };
   const guarded: TypeResolver = (value, context, info, abstractType) => {
     const name = resolveType(value, context, info, abstractType);
-    return name instanceof Promise ? name.then((resolved) => check(resolved, context)) : check(name, context);
+    return name instanceof Promise ? name.then((resolved) => check(resolved, context, info)) : check(name, context, info);
   };
   return (isInterfaceType(type)
     ? new GraphQLInterfaceType({ ...(config as ReturnType<GraphQLInterfaceType['toConfig']>), resolveType: guarded })
@@ -241,6 +240,7 @@ function guardReferenceResolver<T extends GraphQLObjectType | GraphQLInterfaceTy
   const original = subgraph.resolveReference;
   const resolveReference: ReferenceResolver = (reference, context, info) => {
     const denial = guard(context.principal);
+    if (denial !== undefined && enforce(context, 'Query._entities', denial) === undefined) return original === undefined ? reference : original(reference, context, info);
     // A fresh error each time: @apollo/subgraph tags each entry's result with __typename.
     if (denial !== undefined) return new GraphQLError(denial.message, { extensions: denial.extensions });
     return original === undefined ? reference : original(reference, context, info);
@@ -250,13 +250,6 @@ function guardReferenceResolver<T extends GraphQLObjectType | GraphQLInterfaceTy
   return (isObjectType(type)
     ? new GraphQLObjectType({ ...(config as ReturnType<GraphQLObjectType['toConfig']>), extensions: newExtensions })
     : new GraphQLInterfaceType({ ...(config as ReturnType<GraphQLInterfaceType['toConfig']>), extensions: newExtensions })) as T;
-}
-
-function typeCoordinate(type: GraphQLNamedType): string {
-  if (isObjectType(type)) return `type ${type.name}`;
-  if (isInterfaceType(type)) return `interface ${type.name}`;
-  if (isEnumType(type)) return `enum ${type.name}`;
-  return `scalar ${type.name}`;
 }
 
 function typeDefinitionNodes(schema: GraphQLSchema) {

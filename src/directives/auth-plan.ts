@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Guard } from './compile-guard.ts';
+import type { ProtectionPlan } from './plan-protection.ts';
 
 /**
  * What `authDirectiveTransformer` decided for a schema: the guard of every
@@ -10,6 +11,8 @@ export interface AuthPlan {
   readonly fieldGuards: ReadonlyMap<string, Guard>;
   /** Type name → guard of its type-level requirements (federation reference resolvers). */
   readonly typeGuards: ReadonlyMap<string, Guard>;
+  /** What protects each field, as planned (the protection report prints it). */
+  readonly protection: ProtectionPlan;
   /** The same types and resolvers, without the guards. */
   readonly unguarded: GraphQLSchema;
 }

@@ -19,8 +19,8 @@ export function compileGuard(requirements: readonly Requirement[]): Guard {
   const unique = [...new Map(requirements.map((r) => [r.key, r])).values()];
   const checks = unique.filter((r) => r.test !== undefined);
   const tests = checks.map((r) => r.test!);
-  const denials = checks.map((r) => fieldDenialError('FORBIDDEN', `requires ${r.description}`));
-  const anonymous = fieldDenialError('UNAUTHENTICATED', `requires ${(checks[0] ?? unique[0]!).description}`);
+  const denials = checks.map((r) => denialError('FORBIDDEN', r.description));
+  const anonymous = denialError('UNAUTHENTICATED', (checks[0] ?? unique[0]!).description);
   const count = tests.length;
   return (principal) => {
     if (principal == null) return anonymous;
@@ -29,4 +29,18 @@ export function compileGuard(requirements: readonly Requirement[]): Guard {
     }
     return undefined;
   };
+}
+
+const REQUIREMENTS = new WeakMap<GraphQLError, string>();
+
+/** A prebuilt field denial that remembers the requirement it names (for audit mode's log lines). */
+export function denialError(code: 'UNAUTHENTICATED' | 'FORBIDDEN', description: string): GraphQLError {
+  const error = fieldDenialError(code, `requires ${description}`);
+  REQUIREMENTS.set(error, description);
+  return error;
+}
+
+/** The requirement a denial names, e.g. `role admin`. */
+export function deniedRequirement(error: GraphQLError): string {
+  return REQUIREMENTS.get(error) ?? 'unknown';
 }

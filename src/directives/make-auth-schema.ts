@@ -4,6 +4,7 @@ import type { AuthMode } from '../config/load-config.ts';
 import { assertTypeDefsPlacement } from './assert-directive-placement.ts';
 import { authDirectiveTransformer } from './auth-directive-transformer.ts';
 import { authDirectiveTypeDefs } from './type-defs.ts';
+import type { PolicyRegistry } from './policy.ts';
 
 type TypeDefs = string | DocumentNode | readonly (string | DocumentNode)[];
 
@@ -14,6 +15,8 @@ export interface MakeAuthSchemaOptions {
   readonly resolvers?: Parameters<typeof makeExecutableSchema>[0]['resolvers'];
   /** `protect-all` for default-deny. Default `default`. */
   readonly mode?: AuthMode;
+  /** The functions `@policy` names, by name (see `authDirectiveTransformer`). */
+  readonly policies?: PolicyRegistry;
 }
 
 /**
@@ -27,5 +30,8 @@ export function makeAuthSchema(options: MakeAuthSchemaOptions): GraphQLSchema {
   assertTypeDefsPlacement(options.typeDefs);
   const typeDefs = [authDirectiveTypeDefs, ...(Array.isArray(options.typeDefs) ? options.typeDefs : [options.typeDefs])];
   const schema = makeExecutableSchema({ typeDefs, ...(options.resolvers === undefined ? {} : { resolvers: options.resolvers }) });
-  return authDirectiveTransformer(schema, options.mode === undefined ? {} : { mode: options.mode });
+  return authDirectiveTransformer(schema, {
+    ...(options.mode === undefined ? {} : { mode: options.mode }),
+    ...(options.policies === undefined ? {} : { policies: options.policies }),
+  });
 }

@@ -22,7 +22,8 @@ const OPAQUE_FIELDS = new Set(['Query._entities']);
  * type), the guard of that field. A superset — `@skip`/`@include` are
  * ignored — so "all of these pass" implies "every wrapper would pass".
  * Returns null when the operation reaches a field whose checks cannot be
- * read from the document (federation's `_entities`).
+ * read from the document (federation's `_entities`), or one where a policy
+ * decides per object (data the document does not show).
  */
 export function reachableGuards(schema: GraphQLSchema, plan: AuthPlan, document: DocumentNode, operation: OperationDefinitionNode): Guard[] | null {
   const root = schema.getRootType(operation.operation);
@@ -44,7 +45,7 @@ export function reachableGuards(schema: GraphQLSchema, plan: AuthPlan, document:
         const owners = isAbstractType(parent) ? schema.getPossibleTypes(parent) : isObjectType(parent) ? [parent] : [];
         for (const owner of owners) {
           const coordinate = `${owner.name}.${name}`;
-          if (OPAQUE_FIELDS.has(coordinate)) {
+          if (OPAQUE_FIELDS.has(coordinate) || plan.protection.fields.get(coordinate)?.dataDependent === true) {
             opaque = true;
             return;
           }

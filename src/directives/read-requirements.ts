@@ -4,6 +4,7 @@ import { AuthSchemaError } from './auth-schema-error.ts';
 import { readExtensionDirectives } from './read-extension-directives.ts';
 import * as requirement from './requirement.ts';
 import type { Requirement } from './requirement.ts';
+import { isPolicyName, policyRequirement, type PolicyRequirement } from './policy.ts';
 import { APOLLO_DIRECTIVES, apolloAuthorizationTypeDefs, authDirectiveTypeDefs } from './type-defs.ts';
 
 /** What the directives on one schema element ask for. */
@@ -11,9 +12,11 @@ export interface ElementRules {
   readonly requirements: readonly Requirement[];
   /** Carries @public. */
   readonly isPublic: boolean;
+  /** Apollo's @policy usages: data-dependent, decided per object by registered functions. */
+  readonly policies: readonly PolicyRequirement[];
 }
 
-export const NO_RULES: ElementRules = Object.freeze({ requirements: Object.freeze([]), isPublic: false });
+export const NO_RULES: ElementRules = Object.freeze({ requirements: Object.freeze([]), isPublic: false, policies: Object.freeze([]) });
 
 /** A type or field: what carries directives, in SDL (AST nodes) or in code (`extensions.directives`). */
 interface DirectableNode {
@@ -74,7 +77,20 @@ export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinat
       found.push(requirement.requiresScopes(alternatives));
     }
   }
-  if (!options.ours) return rules(found, false);
+  const policies: PolicyRequirement[] = [];
+  for (const name of APOLLO_DIRECTIVES.policy) {
+    for (const { policies: given } of args(name)) {
+      const alternatives = given as string[][];
+      if (alternatives.length === 0 || alternatives.some((all) => all.length === 0)) {
+        throw new AuthSchemaError(coordinate, name, 'policies must be a non-empty list of non-empty lists (outer list OR, inner list AND).');
+      }
+      for (const policy of alternatives.flat()) {
+        if (!isPolicyName(policy)) throw new AuthSchemaError(coordinate, name, `policy name ${JSON.stringify(policy)} is not valid (letters, digits and _ . : / @ - only).`);
+      }
+      policies.push(policyRequirement(alternatives));
+    }
+  }
+  if (!options.ours) return rules(found, false, policies);
 
   if (args('auth').length > 0) found.push(requirement.authenticated);
   for (const { role } of args('hasRole')) found.push(requirement.hasRole(checkRole(role as string, coordinate, 'hasRole')));
@@ -97,10 +113,10 @@ export function readRules(schema: GraphQLSchema, node: DirectableNode, coordinat
     found.push(requirement.hasClaim(path, value));
   }
   const isPublic = args('public').length > 0;
-  if (isPublic && found.length > 0) {
+  if (isPublic && (found.length > 0 || policies.length > 0)) {
     throw new AuthSchemaError(coordinate, 'public', 'cannot be combined with a requirement on the same element; remove one of them.');
   }
-  return rules(found, isPublic);
+  return rules(found, isPublic, policies);
 }
 
 function coerceExtensionArguments(definition: GraphQLDirective, raw: unknown, coordinate: string): Record<string, unknown> {
@@ -129,8 +145,9 @@ function directiveNodes(node: DirectableNode): ConstDirectiveNode[] {
   return nodes.flatMap((ast) => (ast && 'directives' in ast ? [...((ast.directives ?? []) as readonly ConstDirectiveNode[])] : []));
 }
 
-function rules(requirements: Requirement[], isPublic: boolean): ElementRules {
-  return requirements.length === 0 && !isPublic ? NO_RULES : Object.freeze({ requirements: Object.freeze(requirements), isPublic });
+function rules(requirements: Requirement[], isPublic: boolean, policies: PolicyRequirement[]): ElementRules {
+  if (requirements.length === 0 && !isPublic && policies.length === 0) return NO_RULES;
+  return Object.freeze({ requirements: Object.freeze(requirements), isPublic, policies: Object.freeze(policies) });
 }
 
 function checkRole(role: string, coordinate: string, directive: string): string {

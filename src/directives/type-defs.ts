@@ -6,7 +6,7 @@ const read = (name: string) => readFileSync(new URL(`../../schema/${name}`, impo
 export const authDirectiveTypeDefs: string = read('claimgate-directives.graphql');
 
 /**
- * SDL of Apollo Router's @authenticated and @requiresScopes, for schemas that
+ * SDL of Apollo Router's @authenticated, @requiresScopes and @policy, for schemas that
  * are not federation subgraphs (a subgraph imports them with @link instead).
  */
 export const apolloAuthorizationTypeDefs: string = read('apollo-authorization.graphql');
@@ -18,4 +18,5 @@ export const CLAIMGATE_DIRECTIVES = Object.freeze(['auth', 'hasRole', 'hasAnyRol
 export const APOLLO_DIRECTIVES = Object.freeze({
   authenticated: Object.freeze(['authenticated', 'federation__authenticated']),
   requiresScopes: Object.freeze(['requiresScopes', 'federation__requiresScopes']),
+  policy: Object.freeze(['policy', 'federation__policy']),
 });

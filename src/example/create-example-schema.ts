@@ -7,6 +7,7 @@ import { assertDirectivePlacement } from '../directives/assert-directive-placeme
 import { authDirectiveTransformer } from '../directives/auth-directive-transformer.ts';
 import { authDirectiveTypeDefs } from '../directives/type-defs.ts';
 import { createExampleResolvers } from './example-resolvers.ts';
+import { examplePolicies } from './example-policies.ts';
 
 /** The example API's SDL (`schema/example.graphql`) with claimgate's directive definitions. */
 export const exampleTypeDefs: string = `${authDirectiveTypeDefs}\n${readFileSync(new URL('../../schema/example.graphql', import.meta.url), 'utf8')}`;
@@ -19,5 +20,5 @@ export function createExampleSchema(mode: AuthMode = 'default'): GraphQLSchema {
   const document = parse(exampleTypeDefs);
   assertDirectivePlacement(document.definitions);
   const subgraph = buildSubgraphSchema({ typeDefs: document, resolvers: createExampleResolvers() as unknown as Resolvers });
-  return authDirectiveTransformer(subgraph, { mode });
+  return authDirectiveTransformer(subgraph, { mode, policies: examplePolicies });
 }

@@ -43,6 +43,10 @@ export function createExampleResolvers() {
   // Events of this store only: two servers never share them either.
   const pubsub = createPubSub<{ 'note:added': [note: NoteRecord]; 'document:changed': [id: string, document: DocumentRecord] }>();
   let addedNotes = 0;
+  const drafts = new Map([
+    ['r1', { __typename: 'Draft', id: 'r1', title: "Alice's draft", ownerId: 'alice' }],
+    ['r2', { __typename: 'Draft', id: 'r2', title: "Bob's draft", ownerId: 'bob' }],
+  ]);
   const manyDocuments = Array.from({ length: MAX_DOCUMENTS }, (_, i) => ({ id: `doc-${i}`, title: `Document ${i}` }));
 
   return {
@@ -51,13 +55,14 @@ export function createExampleResolvers() {
       me: (_: unknown, __: unknown, context: ExampleContext) => context.principal,
       adminReport: () => 'All systems nominal.',
       secretOfTheDay: () => ({ value: 'The cake is in the fridge.' }),
-      node: (_: unknown, args: { id: string }) => notes.get(args.id) ?? documentNode(documents.get(args.id)),
+      node: (_: unknown, args: { id: string }) => notes.get(args.id) ?? drafts.get(args.id) ?? documentNode(documents.get(args.id)),
       search: () => [notes.get('n1'), documentNode(documents.get('d1')), notes.get('n2')],
       verifiedNote: () => 'Thanks for verifying your email.',
       scopedReport: () => 'Report: 42 widgets.',
       documents: (_: unknown, args: { limit: number }) =>
         manyDocuments.slice(0, Math.max(0, Math.min(args.limit, MAX_DOCUMENTS))),
       user: (_: unknown, args: { id: string }) => users.get(args.id) ?? null,
+      drafts: () => [...drafts.values()],
     },
     Mutation: {
       renameDocument: (_: unknown, args: { id: string; title: string }) => {
@@ -100,6 +105,9 @@ export function createExampleResolvers() {
     Document: {
       __resolveReference: (reference: { id: string }) => documents.get(reference.id) ?? null,
       author: () => users.get('u1'),
+    },
+    Draft: {
+      __resolveReference: (reference: { id: string }) => drafts.get(reference.id) ?? null,
     },
     User: {
       __resolveReference: (reference: { id: string }) => users.get(reference.id) ?? null,

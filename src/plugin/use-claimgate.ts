@@ -1,11 +1,13 @@
 import type { GraphQLSchema } from 'graphql';
 import { useReadinessCheck, type Plugin, type YogaLogger } from 'graphql-yoga';
 import { DEFAULTS } from '../config/defaults.ts';
-import { createIssuerConfig, type AuthMode, type IssuerConfig, type RawIssuer } from '../config/load-config.ts';
+import { createIssuerConfig, type AuthMode, type Enforcement, type IssuerConfig, type RawIssuer } from '../config/load-config.ts';
 import { createAuthContext } from '../context/create-auth-context.ts';
 import { getAuthPlan, recordAuthPlan } from '../directives/auth-plan.ts';
 import { authDirectiveTransformer } from '../directives/auth-directive-transformer.ts';
 import { useAuthFastPath } from '../directives/use-auth-fast-path.ts';
+import { checkPolicyRegistry, type PolicyRegistry } from '../directives/policy.ts';
+import { createAuthzRuntimes, type AuditStats } from './create-authz-runtimes.ts';
 import { badRequestBody } from '../errors.ts';
 import { boundListFields } from '../limits/bound-list-fields.ts';
 import { normalizeLimits, type OperationLimits } from '../limits/operation-limits.ts';
@@ -42,6 +44,19 @@ export interface ClaimgateOptions {
   readonly logger?: Logger | undefined;
   /** Tuning of the key caches and the token cache (tests shorten the cooldown, inject a clock). */
   readonly verifier?: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'> | undefined;
+  /**
+   * The functions `@policy` names, by name, used when this plugin transforms the
+   * schema (give them to `authDirectiveTransformer` if you transform it yourself).
+   * Default none.
+   */
+  readonly policies?: PolicyRegistry | undefined;
+  /**
+   * `enforce`, or `audit` for rollouts: every requirement is evaluated, nothing
+   * is denied, each would-be denial is logged (`authz.would_deny`) and counted
+   * (`plugin.audit`). Token verification is never audited: a bad token is still 401.
+   * Default `enforce`.
+   */
+  readonly enforcement?: Enforcement | undefined;
   /** Bounds of the WebSocket transport (`attachWebSockets`); each defaults to `DEFAULTS.subscriptions`. */
   readonly subscriptions?: Partial<SubscriptionBounds> | undefined;
 }
@@ -59,12 +74,15 @@ export type ClaimgatePlugin = Plugin & {
   readonly verifier: TokenVerifier;
   /** Counters of token-bound streams (open, ended by expiry, ended by key retirement), for metrics. */
   readonly streams: Readonly<StreamStats>;
+  /** Audit mode's would-be denial counters (for metrics). */
+  readonly audit: AuditStats;
 };
 
 const OPTION_NAMES = new Set([
   'issuers', 'cookieName', 'corsOrigins', 'mode', 'clockToleranceSeconds', 'fastPath', 'limits',
   'maxRequestBodyBytes', 'readinessEndpoint', 'logger', 'verifier',
   'subscriptions',
+  'policies', 'enforcement',
 ]);
 
 /**
@@ -103,10 +121,12 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
   const multipartRefused = badRequestBody('Multipart requests are not accepted.');
   const allowedOrigins = new Set(config.corsOrigins);
   const lifetime = new TokenLifetime({ verifier, clockToleranceSeconds: config.clockToleranceSeconds, now: config.verifier.now ?? Date.now });
+  const runtimes = createAuthzRuntimes(config.enforcement === 'audit', logger);
 
   const plugin: ClaimgatePlugin = {
     verifier,
     streams: lifetime.stats,
+    audit: runtimes.stats,
     onPluginInit({ addPlugin }) {
       addPlugin(useReadinessCheck({ endpoint: config.readinessEndpoint, check: ({ fetchAPI }) => readiness(verifier.ready, fetchAPI) }));
       addPlugin(useOperationLimits(config.limits));
@@ -116,6 +136,11 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
     onYogaInit({ yoga }) {
       yogaLogger = yoga.logger as YogaLogger;
       for (const issuer of config.issuers) warnAboutOptIns(issuer, logger);
+      if (config.enforcement === 'audit') {
+        logger.warn('config.audit_mode', {
+          message: 'AUTHORIZATION IS NOT ENFORCED (AUTH_ENFORCEMENT=audit): every caller gets every field; would-be denials are only logged (authz.would_deny). Tokens are still verified. Set enforce when the rollout is done.',
+        });
+      }
       // A failed first fetch is retried with backoff; readiness reports it.
       void verifier.start();
     },
@@ -125,7 +150,7 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
     },
     onSchemaChange({ schema, replaceSchema }) {
       if (prepared.has(schema)) return;
-      const next = prepareSchema(schema, config.mode);
+      const next = prepareSchema(schema, config.mode, config.policies);
       prepared.add(next);
       replaceSchema(next);
     },
@@ -141,15 +166,18 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
       if (connection !== undefined) {
         if (connection.owner !== plugin) throw new TypeError('attachWebSockets was given another useClaimgate plugin than the one this Yoga runs.');
         extendContext({ principal: connection.principal } as never);
+        extendContext(runtimes.extensionFor(connection.principal) as never);
         return;
       }
       const auth = authenticate(context as unknown as Parameters<typeof authenticate>[0]);
       if (auth instanceof Promise) {
         return auth.then((value) => {
           extendContext(value as never);
+          extendContext(runtimes.extensionFor(value.principal) as never);
         }) as unknown as void;
       }
       extendContext(auth as never);
+      extendContext(runtimes.extensionFor(auth.principal) as never);
     },
     onResponse({ request, response }) {
       if (config.cookieName === undefined) return;
@@ -196,8 +224,11 @@ const CORS_RESPONSE_HEADERS = [
  * unprotected) and with every list field counted against the budget — on
  * both the guarded schema and the unguarded one the fast path runs.
  */
-function prepareSchema(schema: GraphQLSchema, mode: AuthMode): GraphQLSchema {
-  const guarded = getAuthPlan(schema) === undefined ? authDirectiveTransformer(schema, { mode }) : schema;
+function prepareSchema(schema: GraphQLSchema, mode: AuthMode, policies: PolicyRegistry | undefined): GraphQLSchema {
+  if (getAuthPlan(schema) !== undefined && policies !== undefined) {
+    throw new TypeError('useClaimgate: `policies` apply when the plugin transforms the schema, but this schema was already transformed; give them to authDirectiveTransformer instead.');
+  }
+  const guarded = getAuthPlan(schema) === undefined ? authDirectiveTransformer(schema, { mode, ...(policies === undefined ? {} : { policies }) }) : schema;
   const plan = getAuthPlan(guarded)!;
   const bounded = boundListFields(guarded);
   recordAuthPlan(bounded, { ...plan, unguarded: boundListFields(plan.unguarded) });
@@ -236,6 +267,8 @@ interface NormalizedOptions {
   readonly logger: Logger | undefined;
   readonly verifier: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'>;
   readonly subscriptions: SubscriptionBounds;
+  readonly policies: PolicyRegistry | undefined;
+  readonly enforcement: Enforcement;
 }
 
 const ISSUER_CONFIGS = new WeakSet<object>();
@@ -280,7 +313,15 @@ function normalizeOptions(options: ClaimgateOptions): NormalizedOptions {
   } catch (error) {
     throw new TypeError(`useClaimgate: ${(error as Error).message}`);
   }
+  const enforcement = options.enforcement ?? (DEFAULTS.enforcement as Enforcement);
+  if (enforcement !== 'enforce' && enforcement !== 'audit') {
+    throw new TypeError(`useClaimgate: enforcement must be "enforce" or "audit", not ${JSON.stringify(enforcement)}.`);
+  }
+  // Shape checked now; the names the schema uses are checked when it is transformed.
+  const policies = options.policies === undefined ? undefined : checkPolicyRegistry(options.policies, new Map(), 'useClaimgate');
   return Object.freeze({
+    policies,
+    enforcement,
     issuers,
     cookieName,
     corsOrigins,

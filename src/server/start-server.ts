@@ -97,6 +97,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
       corsOrigins: config.corsOrigins,
       clockToleranceSeconds: config.clockToleranceSeconds,
       mode: config.mode,
+      enforcement: config.enforcement,
       limits: config.limits,
       subscriptions: config.subscriptions,
       fastPath: options.fastPath,

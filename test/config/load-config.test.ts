@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       port: 4000,
       host: '127.0.0.1',
       mode: 'default',
+      enforcement: 'enforce',
       cookieName: undefined,
       corsOrigins: [],
       clockToleranceSeconds: 5,
@@ -108,6 +109,8 @@ describe('loadConfig', () => {
     fails({ ...ISSUER, AUTH_CLOCK_TOLERANCE: '5s' }, 'AUTH_CLOCK_TOLERANCE: must be a whole number from 0 to 300, not "5s".');
     fails({ PORT: '70000' }, 'PORT: must be a whole number from 0 to 65535, not "70000".');
     fails({ AUTH_MODE: 'strict' }, 'AUTH_MODE: must be "default" or "protect-all", not "strict".');
+    fails({ AUTH_ENFORCEMENT: 'dry-run' }, 'AUTH_ENFORCEMENT: must be "enforce" or "audit", not "dry-run".');
+    assert.equal(loadConfig({ AUTH_ENFORCEMENT: 'audit' }).enforcement, 'audit');
     fails({ AUTH_COOKIE: 'bad cookie' }, 'AUTH_COOKIE: "bad cookie" is not a valid cookie name.');
     fails({ ...ISSUER, AUTH_ROLES_CLAIM: '/a~' }, 'AUTH_ROLES_CLAIM: "/a~" is not a valid JSON Pointer: "~" must be followed by 0 or 1.');
     fails({ CORS_ORIGINS: 'https://app.example.com/' }, 'CORS_ORIGINS: "https://app.example.com/" is not an origin (scheme://host[:port], no path or trailing slash).');

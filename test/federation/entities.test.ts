@@ -13,6 +13,7 @@ import { authDirectiveTransformer } from '../../src/directives/auth-directive-tr
 import { authDirectiveTypeDefs, CLAIMGATE_DIRECTIVES } from '../../src/directives/type-defs.ts';
 import { exampleTypeDefs } from '../../src/example/create-example-schema.ts';
 import { createExampleResolvers } from '../../src/example/example-resolvers.ts';
+import { examplePolicies } from '../../src/example/example-policies.ts';
 import { graphql, startTestApi, type GraphQLResponse, type TestApi } from '../support/test-api.ts';
 import { startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 
@@ -110,7 +111,7 @@ function createSpiedExampleSchema(mode: 'default' | 'protect-all'): { schema: Gr
     return resolveUser(reference);
   };
   const subgraph = buildSubgraphSchema({ typeDefs: parse(exampleTypeDefs), resolvers: resolvers as never });
-  return { schema: authDirectiveTransformer(subgraph, { mode }), calls };
+  return { schema: authDirectiveTransformer(subgraph, { mode, policies: examplePolicies }), calls };
 }
 
 describe('federation: _entities and _service, called directly at the subgraph', () => {
@@ -152,7 +153,8 @@ describe('federation: _entities and _service, called directly at the subgraph', 
     // A new entity type must be added to the matrix below, or it goes untested.
     const response = await graphql(api.graphqlUrl, { query: '{ __type(name: "_Entity") { possibleTypes { name } } }' });
     assert.equal(response.status, 200);
-    assert.deepEqual(response.body, { data: { __type: { possibleTypes: [{ name: 'Document' }, { name: 'User' }] } } });
+    // Draft (an object-level @policy) is covered over _entities in test/directives/policy.test.ts.
+    assert.deepEqual(response.body, { data: { __type: { possibleTypes: [{ name: 'Document' }, { name: 'Draft' }, { name: 'User' }] } } });
   });
 
   for (const caller of Object.keys(EXPECTED) as Caller[]) {
@@ -248,7 +250,7 @@ describe('federation: _entities and _service, called directly at the subgraph', 
       .map((directive) => print(directive));
     assert.deepEqual(schemaDirectives, [
       '@link(url: "https://specs.apollo.dev/link/v1.0")',
-      '@link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated", "@requiresScopes", "@composeDirective"])',
+      '@link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key", "@authenticated", "@requiresScopes", "@policy", "@composeDirective"])',
       '@link(url: "https://claimgate.dev/auth/v0.1", import: ["@auth", "@hasRole", "@hasAnyRole", "@hasScope", "@hasClaim", "@public", "ClaimValue"])',
       ...CLAIMGATE_DIRECTIVES.map((name) => `@composeDirective(name: "@${name}")`),
     ]);
@@ -264,6 +266,7 @@ describe('federation: _entities and _service, called directly at the subgraph', 
       'Query.scopedReport @requiresScopes(scopes: [["reports:read"], ["admin"]])',
       'Query.documents @public',
       'Query.user @public',
+      'Query.drafts @auth',
       'Secret @auth',
       'PublicNote @public',
       'Document @hasRole(role: "editor")',

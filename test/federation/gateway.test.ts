@@ -12,7 +12,7 @@ import { createTestKey, type TestIssuer } from '../support/test-issuer.ts';
 import { CALLERS, CROSS_SUBGRAPH_QUERY, directOutcome, expectedOutcome, outcome, type Caller } from './cross-subgraph-matrix.ts';
 import { startSubgraphs, type Subgraphs } from './start-subgraphs.ts';
 
-const AUTH_DIRECTIVES = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScopes'];
+const AUTH_DIRECTIVES = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScopes', 'policy'];
 
 /**
  * @apollo/gateway refuses a supergraph that links @authenticated or
@@ -25,13 +25,13 @@ const AUTH_DIRECTIVES = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScop
 function supergraphForApolloGateway(supergraphSdl: string): string {
   let replaced = 0;
   const sdl = supergraphSdl.replace(
-    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes)\/v0\.1"), for: SECURITY\)/g,
+    /(@link\(url: "https:\/\/specs\.apollo\.dev\/(?:authenticated|requiresScopes|policy)\/v0\.1"), for: SECURITY\)/g,
     (_, link: string) => {
       replaced++;
       return `${link})`;
     },
   );
-  assert.equal(replaced, 2, 'expected the authenticated and requiresScopes links for: SECURITY in the supergraph');
+  assert.equal(replaced, 3, 'expected the authenticated, requiresScopes and policy links for: SECURITY in the supergraph');
   return sdl;
 }
 
@@ -98,6 +98,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
       .filter((line) => !line.includes('/join/') && !line.includes('/link/'));
     assert.deepEqual(links, [
       '@link(url: "https://specs.apollo.dev/requiresScopes/v0.1", for: SECURITY)',
+      '@link(url: "https://specs.apollo.dev/policy/v0.1", for: SECURITY)',
       '@link(url: "https://specs.apollo.dev/authenticated/v0.1", for: SECURITY)',
       '@link(url: "https://claimgate.dev/auth/v0.1", import: ["@auth", "@hasRole", "@hasAnyRole", "@hasScope", "@hasClaim", "@public"])',
     ]);
@@ -110,6 +111,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
     assert.deepEqual(authDirectiveUses(supergraph), [
       'Document @hasRole(role: "editor")',
       'Document.reviews @hasRole(role: "editor")',
+      'Draft @policy(policies: [["draft.owner"], ["draft.editor"]])',
       'Mutation.renameDocument @hasRole(role: "editor")',
       'Mutation.addNote @auth',
       'PublicNote @public',
@@ -123,6 +125,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
       'Query.scopedReport @requiresScopes(scopes: [["reports:read"], ["admin"]])',
       'Query.documents @public',
       'Query.user @public',
+      'Query.drafts @auth',
       'Secret @auth',
       'Subscription.noteAdded @public',
       'Subscription.documentChanged @hasScope(scope: "documents:watch")',
@@ -138,6 +141,7 @@ describe('federation behind @apollo/gateway: example + reviews subgraphs', () =>
         error.causes?.map((cause) => [cause.extensions.code, cause.message]),
         [
           ['UNSUPPORTED_LINKED_FEATURE', 'feature https://specs.apollo.dev/requiresScopes/v0.1 is for: SECURITY but is unsupported'],
+          ['UNSUPPORTED_LINKED_FEATURE', 'feature https://specs.apollo.dev/policy/v0.1 is for: SECURITY but is unsupported'],
           ['UNSUPPORTED_LINKED_FEATURE', 'feature https://specs.apollo.dev/authenticated/v0.1 is for: SECURITY but is unsupported'],
         ],
       );
