@@ -21,10 +21,11 @@ Without AUTH_ISSUER it runs the embedded development issuer. Every setting is
 an environment variable (AUTH_*, LIMIT_*, PORT, HOST): see the README.
 SIGTERM and SIGINT stop it gracefully.
 `,
-  token: `usage: claimgate token [--sub <subject>] [--role <role>]... [--scope <scope>]... [--ttl 15m] [--claim name=json]...
+  token: `usage: claimgate token [--sub <subject>] [--role <role>]... [--scope <scope>]... [--ttl 15m] [--claim name=json]... [--issuer <url>]
 
 Mints a token for the embedded development issuer of \`claimgate serve\` started
-with the same HOST and PORT (only when AUTH_ISSUER is unset).
+with the same HOST and PORT (only when AUTH_ISSUER is unset), or for --issuer.
+Prints the token alone on stdout and the issuer it is for on stderr.
 `,
   report: REPORT_USAGE,
 };
@@ -69,11 +70,11 @@ async function main(argv: string[]): Promise<number | undefined> {
     err(`claimgate serve: takes no arguments (configure it with environment variables), got "${rest[0]}".\n`);
     return 2;
   }
-  // serve and token are the scripts npm start and npm run token run: they read
-  // process.argv themselves, so the command name is taken out first.
+  if (command === 'token') return (await import('../dev/mint-token-cli.ts')).main(rest, process.env);
+  // serve is the script npm start runs: it reads process.argv itself, so the
+  // command name is taken out first.
   process.argv.splice(2, 1);
-  if (command === 'serve') await import('../main.ts');
-  else await import('../dev/mint-token-cli.ts');
+  await import('../main.ts');
   return undefined;
 }
 

@@ -82,7 +82,7 @@ describe('claimgate report', () => {
     assert.match(result.stdout, /^FIELD +STATUS +PROTECTED BY\n/);
     assert.match(result.stdout, /\nQuery\.adminReport +protected +field Query\.adminReport: role admin\n/);
     assert.match(result.stdout, /\nUser\.name +UNPROTECTED\n/);
-    assert.match(result.stdout, /\n\n31 fields \(mode default\): 6 unprotected\.\n$/);
+    assert.match(result.stdout, /\n\n34 fields \(mode default\): 6 unprotected\.\n$/);
   });
 
   test('--fail-on-unprotected exits 1 when a field is unprotected, 0 in protect-all', async () => {
