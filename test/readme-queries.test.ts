@@ -11,7 +11,16 @@ import { createExampleSchema } from '../src/example/create-example-schema.ts';
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
 
 /** Inline code that is JavaScript or a directive's code-first shape, not a query on the example API. */
-const NOT_QUERIES = new Set(["{ hasRole: { role: 'admin' } }", '{ hasRole: [{ ... }] }', '{ principal }']);
+const NOT_QUERIES = new Set([
+  "{ hasRole: { role: 'admin' } }",
+  '{ hasRole: [{ ... }] }',
+  '{ principal }',
+  '{ errors: [{ extensions: { code: "TOKEN_EXPIRED" } }] }',
+  '{ errors: [{ extensions: { code: "TOKEN_KEY_RETIRED" } }] }',
+  '{ server, close() }',
+  '{ mode, fields, unprotected }',
+  '{ open, endedByExpiry, endedByKeyRetirement }',
+]);
 
 function readmeQueries(): string[] {
   const fromCurl = [...readme.matchAll(/"query":("(?:[^"\\]|\\.)*")/g)].map((match) => JSON.parse(match[1]!) as string);

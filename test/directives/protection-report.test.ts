@@ -6,6 +6,7 @@ import { describe, test } from 'node:test';
 import { GraphQLObjectType, GraphQLSchema, GraphQLString, GraphQLList } from 'graphql';
 import { protectionReport } from '../../src/directives/protection-report.ts';
 import { createExampleSchema } from '../../src/example/create-example-schema.ts';
+import { rawSse } from '../support/subscription-clients.ts';
 import { graphql, withIssuerAndApi } from '../support/test-api.ts';
 
 const running = withIssuerAndApi();
@@ -18,6 +19,8 @@ const ARGS: Record<string, string> = {
   'Query.documents': '(limit: 1)',
   'Query._entities': '(representations: [{ __typename: "Document", id: "d1" }])',
   'Mutation.renameDocument': '(id: "d2", title: "Renamed")',
+  'Mutation.addNote': '(text: "report")',
+  'Subscription.documentChanged': '(id: "d2")',
 };
 
 /** For each non-root type, a path an anonymous caller can take to one of its objects (`%` is the selection), or null when none is open. */
@@ -39,11 +42,11 @@ describe('the report on the example API matches the server, field by field', () 
     assert.deepEqual(report.fields.map((field) => field.coordinate), [
       'Document.author', 'Document.id', 'Document.title',
       'Draft.id', 'Draft.ownerId', 'Draft.title',
-      'Mutation.renameDocument',
+      'Mutation.addNote', 'Mutation.renameDocument',
       'PublicNote.id', 'PublicNote.text',
       'Query._entities', 'Query._service', 'Query.adminReport', 'Query.documents', 'Query.drafts', 'Query.me', 'Query.node',
       'Query.publicInfo', 'Query.scopedReport', 'Query.search', 'Query.secretOfTheDay', 'Query.user', 'Query.verifiedNote',
-      'Secret.value', 'User.email', 'User.id', 'User.name',
+      'Secret.value', 'Subscription.documentChanged', 'Subscription.noteAdded', 'User.email', 'User.id', 'User.name',
       'Viewer.issuer', 'Viewer.roles', 'Viewer.scopes', 'Viewer.sub',
       '_Service.sdl',
     ]);
@@ -59,6 +62,11 @@ describe('the report on the example API matches the server, field by field', () 
       const field = type.getFields()[fieldName]!;
       const selection = `${fieldName}${ARGS[entry.coordinate] ?? ''}${isComposite(field.type) ? ' { __typename }' : ''}`;
       let query: string;
+      if (typeName === 'Subscription') {
+        const open = await anonymousSubscriptionGetsData(`subscription { ${selection} }`, fieldName);
+        if (open !== (entry.status !== 'protected')) mismatches.push(`${entry.coordinate}: report ${entry.status}, anonymous subscriber ${open ? 'got data' : 'was denied'}`);
+        continue;
+      }
       if (typeName === 'Query') query = `{ ${selection} }`;
       else if (typeName === 'Mutation') query = `mutation { ${selection} }`;
       else if (REACH[typeName] === null) {
@@ -71,6 +79,30 @@ describe('the report on the example API matches the server, field by field', () 
     }
     assert.deepEqual(mismatches, []);
   });
+
+  /**
+   * Subscribes anonymously over SSE, then publishes (a note, a rename, as
+   * callers allowed to) until the stream answers: data for the field, or the
+   * denial it started with.
+   */
+  async function anonymousSubscriptionGetsData(query: string, fieldName: string): Promise<boolean> {
+    const stream = await rawSse(running.api.graphqlUrl, query);
+    try {
+      const token = await running.issuer.mint({ roles: ['editor'] });
+      const deadline = Date.now() + 10_000;
+      let n = 0;
+      while (stream.events.length === 0) {
+        if (Date.now() > deadline) throw new Error(`no event on ${query}`);
+        await graphql(running.api.graphqlUrl, { query: `mutation { addNote(text: "tick ${n}") { id } renameDocument(id: "d2", title: "Renamed ${n++}") { id } }`, token });
+        await stream.waitFor(1, 100).catch(() => undefined);
+      }
+      const first = stream.events[0]!;
+      const payload = first.data as { data?: Record<string, unknown> | null; errors?: unknown[] } | undefined;
+      return first.event === 'next' && payload?.errors === undefined && payload?.data?.[fieldName] != null;
+    } finally {
+      stream.abort();
+    }
+  }
 
   test('what protects a field, by source', () => {
     const byCoordinate = new Map(report.fields.map((field) => [field.coordinate, field]));

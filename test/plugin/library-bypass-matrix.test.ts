@@ -15,6 +15,7 @@ import DirectivesPlugin from '@pothos/plugin-directives';
 import { AuthSchemaError, useClaimgate } from '../../src/index.ts';
 import { exampleTypeDefs } from '../../src/example/create-example-schema.ts';
 import { createExampleResolvers } from '../../src/example/example-resolvers.ts';
+import { examplePolicies } from '../../src/example/example-policies.ts';
 import { bypassMatrixTests } from '../support/bypass-matrix.ts';
 import { createPothosExampleSchema } from '../support/pothos-example-schema.ts';
 import { startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
@@ -31,7 +32,8 @@ async function startLibraryServer(schema: GraphQLSchema, issuer: TestIssuer): Pr
   const env = issuer.env();
   const yoga = createYoga({
     schema,
-    plugins: [useClaimgate({ issuers: [{ issuer: env.AUTH_ISSUER, audience: TEST_AUDIENCE, jwksUri: env.AUTH_JWKS_URI }], logger: silent })],
+    // The example's ownership rule (@policy on Draft) is registered as the app registers it.
+    plugins: [useClaimgate({ issuers: [{ issuer: env.AUTH_ISSUER, audience: TEST_AUDIENCE, jwksUri: env.AUTH_JWKS_URI }], policies: examplePolicies, logger: silent })],
     logging: false,
   });
   const server: Server = createServer(yoga);
