@@ -286,6 +286,14 @@ describe('connection credentials on the library path', () => {
     assert.equal(server.listenerCount('upgrade'), 0);
   });
 
+  test('subscriptions options are checked eagerly, each error naming the option', () => {
+    const issuers = [{ issuer: issuer.issuer, audience: [TEST_AUDIENCE] }];
+    assert.throws(() => useClaimgate({ issuers, subscriptions: { maxPerConnection: 0 } }), /subscriptions\.maxPerConnection must be a whole number, 1 or more, not 0\./);
+    assert.throws(() => useClaimgate({ issuers, subscriptions: { connectionInitTimeoutMs: 1.5 } }), /subscriptions\.connectionInitTimeoutMs must be a whole number of milliseconds, 1 or more, not 1\.5\./);
+    assert.throws(() => useClaimgate({ issuers, subscriptions: { maxSubscriptions: 3 } as never }), /unknown option "subscriptions\.maxSubscriptions" \(known: maxPerConnection, connectionInitTimeoutMs\)/);
+    assert.throws(() => useClaimgate({ issuers, subscriptions: 5 as never }), /subscriptions must be an object/);
+  });
+
   test('the streams counters show what is open and why streams ended', async () => {
     const before = { ...running.claimgate.streams };
     const connection = connect(await issuer.mint({ roles: ['admin'] }));

@@ -174,6 +174,14 @@ describe('connection credentials', () => {
     assert.deepEqual([idleCode, String(idleReason)], [4408, 'Connection initialisation timeout']);
   });
 
+  test('a message over the body limit (1 MiB) closes the socket with 1009 before it is parsed', async () => {
+    const socket = new WebSocket(api.graphqlUrl.replace(/^http/, 'ws'), 'graphql-transport-ws');
+    await new Promise((resolve) => socket.once('open', resolve));
+    socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${'a'.repeat(1024 * 1024 + 1)}` } }));
+    const [code] = (await new Promise((resolve) => socket.once('close', (...args) => resolve(args)))) as unknown as [number];
+    assert.equal(code, 1009);
+  });
+
   test('another path, or another subprotocol, gets no GraphQL socket', async () => {
     const elsewhere = new WebSocket(`${api.origin.replace(/^http/, 'ws')}/other`, 'graphql-transport-ws');
     const status = await new Promise((resolve) => elsewhere.once('unexpected-response', (_req, res) => resolve(res.statusCode)).once('error', () => resolve('error')));
