@@ -78,4 +78,10 @@ export const DEFAULTS = Object.freeze({
     /** Verified tokens kept (LRU); 0 turns the cache off. */
     maxEntries: 10_000,
   }),
+  /** Lowest level the app logs (LOG_LEVEL): trace, debug, info, warn, error, fatal or silent. */
+  logLevel: 'info',
+  /** Whether the app serves Prometheus metrics (METRICS=on|off); the plugin's `metrics` option defaults to on too. */
+  metrics: true,
+  /** Path of the app's Prometheus metrics, on the API port or on METRICS_PORT when set. */
+  metricsPath: '/metrics',
 });

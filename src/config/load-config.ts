@@ -3,6 +3,7 @@ import { DEFAULTS } from './defaults.ts';
 import { ConfigError } from './config-error.ts';
 import { parseClaimPath, type ClaimPath } from '../verification/claim-path.ts';
 import { isLoopbackHost } from '../keys/fetch-bounded.ts';
+import { LOG_LEVELS, type LogLevel } from '../pino-logger.ts';
 
 export type AuthMode = 'default' | 'protect-all';
 
@@ -46,6 +47,12 @@ export interface Config {
   readonly devIssuer: boolean;
   /** Operation limits from LIMIT_* (each defaults to DEFAULTS.limits). */
   readonly limits: ConfiguredLimits;
+  /** Lowest level logged (LOG_LEVEL). */
+  readonly logLevel: LogLevel;
+  /** Whether Prometheus metrics are served (METRICS). */
+  readonly metrics: boolean;
+  /** Port of a separate metrics listener on HOST (METRICS_PORT); undefined serves them on PORT. */
+  readonly metricsPort: number | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -130,6 +137,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
     issuers: Object.freeze(issuers),
     devIssuer: issuers.length === 0,
     limits: limitsFromEnv(env),
+    ...observabilityFromEnv(env, port),
   });
 }
 
@@ -367,11 +375,12 @@ const KNOWN_VARIABLES: readonly string[] = [
   'AUTH_COOKIE',
   ...Object.keys(LIMIT_VARIABLES),
   'LIMIT_LIST_SIZE_ARGUMENTS',
+  'METRICS_PORT',
 ];
 
 function checkVariableNames(env: Env): void {
   for (const [name, value] of Object.entries(env)) {
-    const ours = /^(AUTH|LIMIT)_/.test(name);
+    const ours = /^(AUTH|LIMIT|METRICS)_/.test(name);
     if ((ours || name === 'PORT' || name === 'HOST' || name === 'CORS_ORIGINS') && value !== undefined && value.trim() !== value) {
       throw new ConfigError(name, `has leading or trailing white space: ${JSON.stringify(value)}; remove it.`);
     }
@@ -457,4 +466,23 @@ function checkOrigin(origin: string): void {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** LOG_LEVEL, METRICS and METRICS_PORT. */
+function observabilityFromEnv(env: Env, port: number): Pick<Config, 'logLevel' | 'metrics' | 'metricsPort'> {
+  const logLevel = nonEmpty(env, 'LOG_LEVEL') ?? DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  }
+  const switched = nonEmpty(env, 'METRICS');
+  if (switched !== undefined && !['on', 'off', 'true', 'false'].includes(switched)) {
+    throw new ConfigError('METRICS', `must be "on" or "off", not "${switched}".`);
+  }
+  const metrics = switched === undefined ? DEFAULTS.metrics : switched === 'on' || switched === 'true';
+  const metricsPort = nonEmpty(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65_535);
+  if (metricsPort !== undefined && !metrics) throw new ConfigError('METRICS_PORT', 'is set while METRICS=off; unset one of them.');
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${port}); unset it to serve metrics on PORT.`);
+  }
+  return { logLevel: logLevel as LogLevel, metrics, metricsPort };
 }

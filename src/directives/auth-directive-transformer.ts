@@ -26,6 +26,7 @@ import { compileGuard, type Guard } from './compile-guard.ts';
 import { NO_RULES, readRules, type ElementRules } from './read-requirements.ts';
 import { authenticated, type Requirement } from './requirement.ts';
 import { recordAuthPlan } from './auth-plan.ts';
+import { reportDenial } from './denial-observer.ts';
 
 export interface AuthTransformerOptions {
   /**
@@ -64,7 +65,7 @@ export function authDirectiveTransformer(schema: GraphQLSchema, options: AuthTra
   const guarded = mapSchema(schema, {
     [MapperKind.OBJECT_FIELD]: (fieldConfig, fieldName, typeName) => {
       const guard = plan.fieldGuards.get(`${typeName}.${fieldName}`);
-      return guard === undefined ? fieldConfig : guardField(fieldConfig, guard);
+      return guard === undefined ? fieldConfig : guardField(fieldConfig, guard, `${typeName}.${fieldName}`);
     },
     [MapperKind.OBJECT_TYPE]: (type) => guardReferenceResolver(type, plan.typeGuards.get(type.name)),
     [MapperKind.INTERFACE_TYPE]: (type) => guardTypeResolution(guardReferenceResolver(type, plan.typeGuards.get(type.name)), plan.typeGuards),
@@ -183,17 +184,29 @@ function apolloRequirements(schema: GraphQLSchema, type: GraphQLObjectType | Gra
 function guardField<TSource, TArgs>(
   fieldConfig: GraphQLFieldConfig<TSource, ContextWithPrincipal, TArgs>,
   guard: Guard,
+  coordinate: string,
 ): GraphQLFieldConfig<TSource, ContextWithPrincipal, TArgs> {
   const resolve = fieldConfig.resolve ?? (defaultFieldResolver as GraphQLFieldResolver<TSource, ContextWithPrincipal, TArgs>);
+  // The denial is reported (metrics, span event) off the allow path.
+  const denied = (denial: GraphQLError, schema: GraphQLSchema): GraphQLError => {
+    reportDenial(schema, coordinate, denial);
+    return denial;
+  };
   const guarded: GraphQLFieldConfig<TSource, ContextWithPrincipal, TArgs> = {
     ...fieldConfig,
     // Returning (not throwing) the prebuilt error: graphql-js treats a returned
     // Error as the field's error, and the happy path stays a plain sync call.
-    resolve: (source, args, context, info) => guard(context.principal) ?? resolve(source, args, context, info),
+    resolve: (source, args, context, info) => {
+      const denial = guard(context.principal);
+      return denial === undefined ? resolve(source, args, context, info) : denied(denial, info.schema);
+    },
   };
   const subscribe = fieldConfig.subscribe;
   if (subscribe !== undefined) {
-    guarded.subscribe = (source, args, context, info) => guard(context.principal) ?? subscribe(source, args, context, info);
+    guarded.subscribe = (source, args, context, info) => {
+      const denial = guard(context.principal);
+      return denial === undefined ? subscribe(source, args, context, info) : denied(denial, info.schema);
+    };
   }
   return guarded;
 }
@@ -210,22 +223,25 @@ function guardTypeResolution<T extends GraphQLInterfaceType | GraphQLUnionType>(
   if (possible.length === 0) return type;
   const config = type.toConfig();
   const resolveType = (config.resolveType ?? defaultTypeResolver) as TypeResolver;
-  const check = (name: string | undefined, context: ContextWithPrincipal): string | undefined => {
+  const check = (name: string | undefined, context: ContextWithPrincipal, schema: GraphQLSchema): string | undefined => {
     const guard = name === undefined ? undefined : typeGuards.get(name);
     const denial = guard?.(context.principal);
-    if (denial !== undefined) throw denial;
+    if (denial !== undefined) {
+      reportDenial(schema, name!, denial);
+      throw denial;
+    }
     return name;
   };
   const guarded: TypeResolver = (value, context, info, abstractType) => {
     const name = resolveType(value, context, info, abstractType);
-    return name instanceof Promise ? name.then((resolved) => check(resolved, context)) : check(name, context);
+    return name instanceof Promise ? name.then((resolved) => check(resolved, context, info.schema)) : check(name, context, info.schema);
   };
   return (isInterfaceType(type)
     ? new GraphQLInterfaceType({ ...(config as ReturnType<GraphQLInterfaceType['toConfig']>), resolveType: guarded })
     : new GraphQLUnionType({ ...(config as ReturnType<GraphQLUnionType['toConfig']>), resolveType: guarded })) as T;
 }
 
-type ReferenceResolver = (reference: unknown, context: ContextWithPrincipal, info: unknown) => unknown;
+type ReferenceResolver = (reference: unknown, context: ContextWithPrincipal, info: { readonly schema: GraphQLSchema }) => unknown;
 
 /**
  * Federation: `_entities` calls a type's `__resolveReference`. A caller who
@@ -240,7 +256,10 @@ function guardReferenceResolver<T extends GraphQLObjectType | GraphQLInterfaceTy
   const resolveReference: ReferenceResolver = (reference, context, info) => {
     const denial = guard(context.principal);
     // A fresh error each time: @apollo/subgraph tags each entry's result with __typename.
-    if (denial !== undefined) return new GraphQLError(denial.message, { extensions: denial.extensions });
+    if (denial !== undefined) {
+      reportDenial(info.schema, type.name, denial);
+      return new GraphQLError(denial.message, { extensions: denial.extensions });
+    }
     return original === undefined ? reference : original(reference, context, info);
   };
   const config = type.toConfig();

@@ -12,6 +12,13 @@ import { normalizeLimits, type OperationLimits } from '../limits/operation-limit
 import { useOperationLimits } from '../limits/use-operation-limits.ts';
 import type { Logger } from '../log.ts';
 import { TokenVerifier, type TokenVerifierOptions } from '../verification/token-verifier.ts';
+import { trace } from '@opentelemetry/api';
+import type { Registry } from 'prom-client';
+import { observeDenials, type DenialObserver } from '../directives/denial-observer.ts';
+import type { JwksCache } from '../keys/jwks-cache.ts';
+import { noopMetrics, type MetricsRecorder } from '../metrics-recorder.ts';
+import { SPANS } from '../tracer.ts';
+import { ClaimgateMetrics } from './claimgate-metrics.ts';
 
 export interface ClaimgateOptions {
   /** The identity providers whose tokens are accepted: fields as for `createIssuerConfig`. At least one. */
@@ -39,14 +46,21 @@ export interface ClaimgateOptions {
   readonly logger?: Logger | undefined;
   /** Tuning of the key caches and the token cache (tests shorten the cooldown, inject a clock). */
   readonly verifier?: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'> | undefined;
+  /**
+   * Prometheus metrics (`claimgate_*`): `true` for a registry of their own
+   * (`plugin.metrics.registry`, mount it on your server), `{ registry }` to
+   * register them in yours, `false` for none. Default true.
+   */
+  readonly metrics?: boolean | { readonly registry?: Registry | undefined } | undefined;
 }
 
-/** The plugin, with the verifier it runs (for readiness and statistics). */
-export type ClaimgatePlugin = Plugin & { readonly verifier: TokenVerifier };
+/** The plugin, with the verifier it runs (for readiness and statistics) and its metrics (undefined when off). */
+export type ClaimgatePlugin = Plugin & { readonly verifier: TokenVerifier; readonly metrics: ClaimgateMetrics | undefined };
 
 const OPTION_NAMES = new Set([
   'issuers', 'cookieName', 'corsOrigins', 'mode', 'clockToleranceSeconds', 'fastPath', 'limits',
   'maxRequestBodyBytes', 'readinessEndpoint', 'logger', 'verifier',
+  'metrics',
 ]);
 
 /**
@@ -72,10 +86,21 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
     warn: (event, fields) => yogaLogger?.warn(event, fields),
     error: (event, fields) => yogaLogger?.error(event, fields),
   };
-  const verifier = new TokenVerifier({
+  const metrics: ClaimgateMetrics | undefined = config.metrics === false
+    ? undefined
+    : new ClaimgateMetrics({ registry: config.metrics.registry, keyCaches: (): readonly JwksCache[] => verifier.keyCaches, now: config.verifier.now });
+  const recorder: MetricsRecorder = metrics ?? noopMetrics;
+  for (const issuer of config.issuers) metrics?.addIssuer(issuer.issuer);
+  // Denials go to the metrics and, as an event, to the operation's span.
+  const onDenial: DenialObserver = (coordinate, code) => {
+    recorder.authorizationDecision(coordinate, code);
+    trace.getActiveSpan()?.addEvent(SPANS.denied, { 'claimgate.coordinate': coordinate, 'claimgate.code': code });
+  };
+  const verifier: TokenVerifier = new TokenVerifier({
     issuers: config.issuers,
     clockToleranceSeconds: config.clockToleranceSeconds,
     logger,
+    metrics: recorder,
     ...config.verifier,
   });
   const authenticate = createAuthContext({ verifier, cookieName: config.cookieName });
@@ -87,9 +112,10 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
 
   const plugin: ClaimgatePlugin = {
     verifier,
+    metrics,
     onPluginInit({ addPlugin }) {
       addPlugin(useReadinessCheck({ endpoint: config.readinessEndpoint, check: ({ fetchAPI }) => readiness(verifier.ready, fetchAPI) }));
-      addPlugin(useOperationLimits(config.limits));
+      addPlugin(useOperationLimits(config.limits, recorder));
       if (config.fastPath) addPlugin(useAuthFastPath());
     },
     onYogaInit({ yoga }) {
@@ -105,6 +131,7 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
       if (prepared.has(schema)) return;
       const next = prepareSchema(schema, config.mode);
       prepared.add(next);
+      observeDenials(next, onDenial);
       replaceSchema(next);
     },
     onRequest({ request, endResponse, fetchAPI }) {
@@ -196,6 +223,7 @@ interface NormalizedOptions {
   readonly readinessEndpoint: string;
   readonly logger: Logger | undefined;
   readonly verifier: Pick<TokenVerifierOptions, 'jwks' | 'tokenCacheSize' | 'now'>;
+  readonly metrics: false | { readonly registry?: Registry | undefined };
 }
 
 const ISSUER_CONFIGS = new WeakSet<object>();
@@ -252,7 +280,15 @@ function normalizeOptions(options: ClaimgateOptions): NormalizedOptions {
     readinessEndpoint,
     logger: options.logger,
     verifier: options.verifier ?? {},
+    metrics: normalizeMetrics(options.metrics),
   });
+}
+
+function normalizeMetrics(metrics: ClaimgateOptions['metrics']): NormalizedOptions['metrics'] {
+  if (metrics === undefined || metrics === true) return {};
+  if (metrics === false) return false;
+  if (metrics !== null && typeof metrics === 'object' && Object.keys(metrics).every((key) => key === 'registry')) return metrics;
+  throw new TypeError(`useClaimgate: metrics must be true, false or { registry }, not ${JSON.stringify(metrics)}.`);
 }
 
 function isIssuerConfig(raw: RawIssuer | IssuerConfig): raw is IssuerConfig {
