@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { randomBytes, randomInt } from 'node:crypto';
+import { test } from 'node:test';
+import { withIssuerAndApi } from '../support/test-api.ts';
+import { parsePrometheusText } from '../support/prometheus-text.ts';
+
+const running = withIssuerAndApi();
+
+const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
+const random = (bytes = 6) => randomBytes(bytes).toString('base64url');
+
+/**
+ * A random credential: garbage, a JWS-shaped token with a random issuer,
+ * kid and claims (signature random), one naming the real issuer with a
+ * random kid, or one with a random kid and the real issuer's audience.
+ */
+function randomToken(issuer: string): string {
+  switch (randomInt(4)) {
+    case 0:
+      return random(randomInt(1, 60));
+    case 1:
+      return `${b64url({ alg: 'RS256', kid: random() })}.${b64url({ iss: `https://${random()}.example`, sub: random(), aud: random(), exp: 4e9 })}.${random(32)}`;
+    case 2:
+      return `${b64url({ alg: 'RS256', kid: random() })}.${b64url({ iss: issuer, sub: random(), aud: 'https://api.claimgate.test', exp: 4e9 })}.${random(32)}`;
+    default:
+      return `${b64url({ alg: random(3), kid: random(), typ: random() })}.${b64url({ iss: random(), [random()]: random() })}.${random(8)}`;
+  }
+}
+
+async function seriesCount(): Promise<number> {
+  const text = await (await fetch(`${running.api.server.metricsOrigin}/metrics`)).text();
+  return parsePrometheusText(text).samples.size;
+}
+
+test('10,000 requests with random tokens, kids, issuers and field names leave the series count unchanged', async () => {
+  const { api, issuer } = running;
+  const before = await seriesCount();
+  const total = 10_000;
+  let sent = 0;
+  const statuses = new Map<number, number>();
+  const worker = async () => {
+    while (sent < total) {
+      sent++;
+      const field = `f_${random(4).replace(/[^A-Za-z0-9_]/g, '_')}`;
+      // Half carry a random token on a valid query (a query that fails validation never reaches the token).
+      const withToken = sent % 2 === 0;
+      // In process (Yoga's own fetch): the whole plugin runs, without an HTTP client's cost on a shared machine.
+      const response = await api.server.yoga.fetch(api.graphqlUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...(withToken ? { authorization: `Bearer ${randomToken(issuer.issuer)}` } : {}) },
+        body: JSON.stringify({ query: withToken ? '{ publicInfo }' : `{ ${field} publicInfo }` }),
+      });
+      await response.arrayBuffer();
+      statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
+    }
+  };
+  await Promise.all(Array.from({ length: 32 }, worker));
+  assert.deepEqual([...statuses.keys()].sort(), [400, 401], 'every request was refused for its token or its unknown field');
+  assert.equal(await seriesCount(), before);
+  // The requests did reach the counters.
+  const exposition = parsePrometheusText(await (await fetch(`${api.server.metricsOrigin}/metrics`)).text());
+  const rejected = [...exposition.samples].filter(([key]) => key.startsWith('claimgate_token_verifications_total{') && key.includes('outcome="rejected"'));
+  assert.ok(rejected.reduce((sum, [, value]) => sum + value, 0) >= 5_000);
+});
