@@ -79,11 +79,12 @@ test('credential-bearing fields are redacted wherever a caller puts them, and to
   let text = '';
   const logger = createPinoLogger({ destination: { write: (line: string) => void (text += line) } });
   logger.warn('custom.event', {
-    authorization: 'Bearer abc.def.ghi',
+    authorization: 'Basic dXNlcjpwYXNz',
     cookie: 'session=s3cr3t',
     token: 'opaque-t0ken',
-    request: { headers: { authorization: 'Bearer zzz', cookie: 'a=b' } },
+    request: { headers: { authorization: 'Basic enp6', cookie: 'a=b' } },
     upstream: { access_token: 'at-123', refresh_token: 'rt-456' },
+    headers: { authorization: 'Basic eHg6eXk=', 'x-trace': 'kept' },
     message: 'provider said: eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln and Bearer q1w2e3',
     count: 3,
   });
@@ -96,6 +97,7 @@ test('credential-bearing fields are redacted wherever a caller puts them, and to
     token: '[redacted]',
     request: { headers: { authorization: '[redacted]', cookie: '[redacted]' } },
     upstream: { access_token: '[redacted]', refresh_token: '[redacted]' },
+    headers: { authorization: '[redacted]', 'x-trace': 'kept' },
     message: 'provider said: [redacted] and [redacted]',
     count: 3,
   });
