@@ -92,9 +92,9 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
   const recorder: MetricsRecorder = metrics ?? noopMetrics;
   for (const issuer of config.issuers) metrics?.addIssuer(issuer.issuer);
   // Denials go to the metrics and, as an event, to the operation's span.
-  const onDenial: DenialObserver = (coordinate, code) => {
-    recorder.authorizationDecision(coordinate, code);
-    trace.getActiveSpan()?.addEvent(SPANS.denied, { 'claimgate.coordinate': coordinate, 'claimgate.code': code });
+  const onDenial: DenialObserver = (coordinate, code, audit) => {
+    recorder.authorizationDecision(coordinate, code, { audit });
+    trace.getActiveSpan()?.addEvent(SPANS.denied, { 'claimgate.coordinate': coordinate, 'claimgate.code': code, ...(audit ? { 'claimgate.audit': true } : {}) });
   };
   const verifier: TokenVerifier = new TokenVerifier({
     issuers: config.issuers,
