@@ -51,6 +51,11 @@ export const OBSERVABILITY_ON: ServerSpec = {
   ...onNodeHttp('obs-on', 'plugin, metrics + spans on', 'createYoga + useClaimgate, metrics on, OTel SDK recording every span', 'bench/servers/claimgate-plugin.ts', true),
   env: { BENCH_OBSERVABILITY: 'on' },
 };
+/** obs-on plus OTel's AsyncLocalStorage context manager (the application's choice; Node 20 pays for it on every promise). */
+export const OBSERVABILITY_ON_ALS: ServerSpec = {
+  ...onNodeHttp('obs-on-als', 'plugin, metrics + spans on, ALS context', 'obs-on with the AsyncLocalStorage context manager registered', 'bench/servers/claimgate-plugin.ts', true),
+  env: { BENCH_OBSERVABILITY: 'on-als' },
+};
 
 /** The ceiling every ratio is taken against: no auth, claimgate's exact server settings. */
 export const CEILING = onNodeHttp('yoga-tuned', 'yoga-tuned (no auth)', 'graphql-yoga with claimgate\'s server settings, no auth', 'bench/servers/yoga-tuned.ts', false);

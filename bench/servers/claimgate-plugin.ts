@@ -1,8 +1,9 @@
 // claimgate as a Yoga user adds it: the useClaimgate plugin on the example
 // schema, Yoga created with the settings the plugin recommends, on node:http.
 // BENCH_OBSERVABILITY picks the observability under test: `default` (metrics
-// on, no OpenTelemetry SDK), `off` (metrics off, no SDK) or `on` (metrics on
-// and an OTel SDK recording every span, exported nowhere).
+// on, no OpenTelemetry SDK), `off` (metrics off, no SDK), `on` (metrics on
+// and an OTel SDK recording every span, exported nowhere) or `on-als` (`on`
+// with OTel's AsyncLocalStorage context manager).
 import { createYoga } from 'graphql-yoga';
 import { createPinoLogger, useClaimgate } from '../../src/index.ts';
 import { createExampleSchema } from '../../src/example/create-example-schema.ts';
@@ -11,7 +12,7 @@ import { TUNED_YOGA_SETTINGS } from './tuned-settings.ts';
 import { registerDiscardingTracer } from './discarding-tracer.ts';
 
 const observability = process.env.BENCH_OBSERVABILITY ?? 'default';
-if (observability === 'on') registerDiscardingTracer();
+if (observability === 'on' || observability === 'on-als') registerDiscardingTracer({ contextManager: observability === 'on-als' });
 
 const yoga = createYoga({
   schema: createExampleSchema(),

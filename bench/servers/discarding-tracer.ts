@@ -8,11 +8,12 @@ import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter } from '@ope
  * batches it to an exporter that drops it: the cost of spans being on,
  * without a collector's network cost.
  */
-export function registerDiscardingTracer(): void {
+export function registerDiscardingTracer(options: { readonly contextManager: boolean }): void {
   const exporter: SpanExporter = {
     export: (_spans, done) => done({ code: 0 }),
     shutdown: async () => {},
   };
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  // Applications register one for their own spans; on Node 20 it costs every promise a hook.
+  if (options.contextManager) context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
   trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(exporter)] }));
 }
