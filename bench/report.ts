@@ -2,7 +2,7 @@ import type { BenchConfig } from './bench-config.ts';
 import type { LoadResult } from './load.ts';
 import type { Scenario } from './scenarios.ts';
 import { renderNewTokenProfile, type NewTokenProfile } from './profile-s3.ts';
-import { CEILING, CLAIMGATE, YOGA_DEFAULT, type ServerSpec } from './servers/catalog.ts';
+import { CEILING, CLAIMGATE, OBSERVABILITY_OFF, OBSERVABILITY_ON, YOGA_DEFAULT, type ServerSpec } from './servers/catalog.ts';
 
 export interface ScenarioResult extends LoadResult {
   /** The server process's CPU time (all threads) over the timed run, divided by requests, in µs. */
@@ -87,6 +87,7 @@ export function renderReport(report: BenchReport): string {
   }
 
   lines.push('', ...renderTargets(timed, report.scenarios));
+  lines.push('', ...renderObservabilityCost(timed, report.scenarios));
   if (typeof report.newTokenProfile === 'string') lines.push('', `No s3 profile: ${report.newTokenProfile}`);
   else if (report.newTokenProfile !== undefined) lines.push('', renderNewTokenProfile(report.newTokenProfile));
 
@@ -139,6 +140,32 @@ function renderTargets(timed: readonly ServerOutcome[], scenarios: readonly Scen
     `| s3 CPU ≤ s2 CPU + ${NEW_TOKEN_ALLOWANCE_US} µs | s2 ${cached?.toFixed(0) ?? '–'}, s3 ${fresh?.toFixed(0) ?? '–'} (+${extra?.toFixed(0) ?? '–'} µs) | ` +
       `${extra === undefined ? '–' : extra <= NEW_TOKEN_ALLOWANCE_US ? 'yes' : '**no**'} |`,
   );
+  return lines;
+}
+
+/** Issue 12: metrics and spans on (an OTel SDK recording every span) against off, server CPU per request; target ≤ 1.05. */
+function renderObservabilityCost(timed: readonly ServerOutcome[], scenarios: readonly Scenario[]): string[] {
+  const on = timed.find((outcome) => outcome.spec === OBSERVABILITY_ON);
+  const off = timed.find((outcome) => outcome.spec === OBSERVABILITY_OFF);
+  if (on === undefined || off === undefined) return ['Observability cost: not measured (obs-on and obs-off were not both timed).'];
+  const cpu = (outcome: ServerOutcome, id: string) => values(outcome, id, (r) => r.serverCpuMicrosPerRequest ?? Number.NaN).filter((v) => !Number.isNaN(v));
+  const lines = [
+    'Observability cost (issue 12): server CPU µs per request with metrics and spans on ÷ off, same plugin server; target ≤ 1.05.',
+    '',
+    '| scenario | off µs/req (rounds) | on µs/req (rounds) | on ÷ off (medians) | met |',
+    '| --- | --- | --- | ---: | --- |',
+  ];
+  for (const scenario of scenarios) {
+    const offValues = cpu(off, scenario.id);
+    const onValues = cpu(on, scenario.id);
+    const offMedian = median(offValues);
+    const onMedian = median(onValues);
+    const measured = offMedian === undefined || onMedian === undefined || offMedian === 0 ? undefined : onMedian / offMedian;
+    lines.push(
+      `| ${scenario.id} | ${offValues.map((v) => v.toFixed(0)).join(' / ') || '–'} | ${onValues.map((v) => v.toFixed(0)).join(' / ') || '–'} | ` +
+        `${measured?.toFixed(3) ?? '–'} | ${measured === undefined ? '–' : measured <= 1.05 ? 'yes' : '**no**'} |`,
+    );
+  }
   return lines;
 }
 

@@ -40,7 +40,7 @@ export async function startServer(spec: ServerSpec, options: StartOptions): Prom
   // taskset execs node, so the pid is the server's own (RSS is read from it).
   const child = spawn(command ?? process.execPath, args, {
     cwd: options.repoRoot,
-    env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+    env: { ...process.env, ...options.env, ...spec.env, PORT: String(port), HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let tail = '';

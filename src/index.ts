@@ -29,4 +29,19 @@ export type { StreamStats } from './plugin/token-lifetime.ts';
 export { useOperationLimits } from './limits/use-operation-limits.ts';
 export { normalizeLimits, type OperationLimits } from './limits/operation-limits.ts';
 export { estimateCost, type CostModel } from './limits/estimate-cost.ts';
-export { createJsonLogger, silentLogger, type Logger } from './log.ts';
+export { silentLogger, type Logger } from './log.ts';
+export { createPinoLogger, loggerFromPino, LOG_LEVELS, REDACTED_PATHS, type LogLevel, type PinoLoggerOptions } from './pino-logger.ts';
+export { ClaimgateMetrics, type ClaimgateMetricsOptions } from './plugin/claimgate-metrics.ts';
+export {
+  noopMetrics,
+  KEY_FETCH_RESULTS,
+  DENIAL_CODES,
+  LIMIT_NAMES,
+  SUBSCRIPTION_END_REASONS,
+  type MetricsRecorder,
+  type KeyFetchResult,
+  type DenialCode,
+  type LimitName,
+  type SubscriptionEndReason,
+  type VerificationOutcome,
+} from './metrics-recorder.ts';

@@ -12,6 +12,8 @@ export interface ServerSpec {
   readonly readyPath: string;
   /** False for the servers without auth: their correctness check skips the denials. */
   readonly enforcesAuth: boolean;
+  /** Extra environment of the server process. */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /** A server on node:http with claimgate's `GET /readyz` (bench/servers/listen.ts or claimgate itself). */
@@ -35,6 +37,25 @@ export const CLAIMGATE_PLUGIN = onNodeHttp(
   'bench/servers/claimgate-plugin.ts',
   true,
 );
+
+/**
+ * The observability A/B (issue 12): the same plugin server with metrics off
+ * and no OpenTelemetry SDK, and with metrics on and an SDK recording every
+ * span. Compare their CPU per request: `BENCH_SERVERS=obs-off,obs-on`.
+ */
+export const OBSERVABILITY_OFF: ServerSpec = {
+  ...onNodeHttp('obs-off', 'plugin, metrics + spans off', 'createYoga + useClaimgate, metrics: false, no OTel SDK', 'bench/servers/claimgate-plugin.ts', true),
+  env: { BENCH_OBSERVABILITY: 'off' },
+};
+export const OBSERVABILITY_ON: ServerSpec = {
+  ...onNodeHttp('obs-on', 'plugin, metrics + spans on', 'createYoga + useClaimgate, metrics on, OTel SDK recording every span', 'bench/servers/claimgate-plugin.ts', true),
+  env: { BENCH_OBSERVABILITY: 'on' },
+};
+/** obs-on plus OTel's AsyncLocalStorage context manager (the application's choice; Node 20 pays for it on every promise). */
+export const OBSERVABILITY_ON_ALS: ServerSpec = {
+  ...onNodeHttp('obs-on-als', 'plugin, metrics + spans on, ALS context', 'obs-on with the AsyncLocalStorage context manager registered', 'bench/servers/claimgate-plugin.ts', true),
+  env: { BENCH_OBSERVABILITY: 'on-als' },
+};
 
 /** The ceiling every ratio is taken against: no auth, claimgate's exact server settings. */
 export const CEILING = onNodeHttp('yoga-tuned', 'yoga-tuned (no auth)', 'graphql-yoga with claimgate\'s server settings, no auth', 'bench/servers/yoga-tuned.ts', false);
@@ -77,4 +98,4 @@ export const APOLLO_SHIELD: ServerSpec = {
 };
 
 /** Every server, in the order of the table. */
-export const ALL_SERVERS: readonly ServerSpec[] = [CLAIMGATE, CLAIMGATE_PLUGIN, CEILING, YOGA_DEFAULT, FLOOR, YOGA_JWT, APOLLO_PLAIN, APOLLO_SHIELD];
+export const ALL_SERVERS: readonly ServerSpec[] = [CLAIMGATE, CLAIMGATE_PLUGIN, CEILING, YOGA_DEFAULT, FLOOR, YOGA_JWT, APOLLO_PLAIN, APOLLO_SHIELD, OBSERVABILITY_OFF, OBSERVABILITY_ON];

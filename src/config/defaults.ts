@@ -93,4 +93,10 @@ export const DEFAULTS = Object.freeze({
   devJwksMaxAgeSeconds: 600,
   /** `sub` of a token minted by `npm run token` without --sub, and of the banner's token. */
   devTokenSubject: 'alice',
+  /** Lowest level the app logs (LOG_LEVEL): trace, debug, info, warn, error, fatal or silent. */
+  logLevel: 'info',
+  /** Whether the app serves Prometheus metrics (METRICS=on|off); the plugin's `metrics` option defaults to on too. */
+  metrics: true,
+  /** Path of the app's Prometheus metrics, on the API port or on METRICS_PORT when set. */
+  metricsPath: '/metrics',
 });

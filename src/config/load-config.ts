@@ -3,6 +3,7 @@ import { DEFAULTS } from './defaults.ts';
 import { ConfigError } from './config-error.ts';
 import { parseClaimPath, type ClaimPath } from '../verification/claim-path.ts';
 import { isLoopbackHost } from '../keys/fetch-bounded.ts';
+import { LOG_LEVELS, type LogLevel } from '../pino-logger.ts';
 
 export type AuthMode = 'default' | 'protect-all';
 
@@ -48,6 +49,12 @@ export interface Config {
   readonly devIssuer: boolean;
   /** Operation limits from LIMIT_* (each defaults to DEFAULTS.limits). */
   readonly limits: ConfiguredLimits;
+  /** Lowest level logged (LOG_LEVEL). */
+  readonly logLevel: LogLevel;
+  /** Whether Prometheus metrics are served (METRICS). */
+  readonly metrics: boolean;
+  /** Port of a separate metrics listener on HOST (METRICS_PORT); undefined serves them on PORT. */
+  readonly metricsPort: number | undefined;
   /** WebSocket bounds from LIMIT_WS_* (each defaults to DEFAULTS.subscriptions). */
   readonly subscriptions: ConfiguredSubscriptions;
 }
@@ -150,6 +157,7 @@ export function loadConfig(env: Env, options: LoadConfigOptions = {}): Config {
       maxPerConnection: integer(env, 'LIMIT_WS_MAX_SUBSCRIPTIONS', DEFAULTS.subscriptions.maxPerConnection, 1, 10_000),
       connectionInitTimeoutMs: integer(env, 'LIMIT_WS_INIT_TIMEOUT_MS', DEFAULTS.subscriptions.connectionInitTimeoutMs, 1, 600_000),
     }),
+    ...observabilityFromEnv(env, port),
   });
 }
 
@@ -390,11 +398,12 @@ const KNOWN_VARIABLES: readonly string[] = [
   'LIMIT_LIST_SIZE_ARGUMENTS',
   'LIMIT_WS_MAX_SUBSCRIPTIONS',
   'LIMIT_WS_INIT_TIMEOUT_MS',
+  'METRICS_PORT',
 ];
 
 function checkVariableNames(env: Env): void {
   for (const [name, value] of Object.entries(env)) {
-    const ours = /^(AUTH|LIMIT)_/.test(name);
+    const ours = /^(AUTH|LIMIT|METRICS)_/.test(name);
     if ((ours || name === 'PORT' || name === 'HOST' || name === 'CORS_ORIGINS') && value !== undefined && value.trim() !== value) {
       throw new ConfigError(name, `has leading or trailing white space: ${JSON.stringify(value)}; remove it.`);
     }
@@ -488,4 +497,23 @@ function checkOrigin(origin: string): void {
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** LOG_LEVEL, METRICS and METRICS_PORT. */
+function observabilityFromEnv(env: Env, port: number): Pick<Config, 'logLevel' | 'metrics' | 'metricsPort'> {
+  const logLevel = nonEmpty(env, 'LOG_LEVEL') ?? DEFAULTS.logLevel;
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, not "${logLevel}".`);
+  }
+  const switched = nonEmpty(env, 'METRICS');
+  if (switched !== undefined && !['on', 'off', 'true', 'false'].includes(switched)) {
+    throw new ConfigError('METRICS', `must be "on" or "off", not "${switched}".`);
+  }
+  const metrics = switched === undefined ? DEFAULTS.metrics : switched === 'on' || switched === 'true';
+  const metricsPort = nonEmpty(env, 'METRICS_PORT') === undefined ? undefined : integer(env, 'METRICS_PORT', 0, 0, 65_535);
+  if (metricsPort !== undefined && !metrics) throw new ConfigError('METRICS_PORT', 'is set while METRICS=off; unset one of them.');
+  if (metricsPort !== undefined && metricsPort !== 0 && metricsPort === port) {
+    throw new ConfigError('METRICS_PORT', `must differ from PORT (${port}); unset it to serve metrics on PORT.`);
+  }
+  return { logLevel: logLevel as LogLevel, metrics, metricsPort };
 }

@@ -116,7 +116,7 @@ function compilePolicyCheck(policies: readonly PolicyRequirement[], registry: Po
     const decide = ({ failed }: { failed: PolicyRequirement | undefined }): GraphQLError | undefined => {
       if (failed === undefined) return undefined;
       const denial = principal === null ? denials.get(failed)!.anonymous : denials.get(failed)!.forbidden;
-      return enforce(context, at, denial);
+      return enforce(context, info.schema, at, denial);
     };
     return outcome instanceof Promise ? outcome.then(decide) : decide(outcome);
   };
@@ -170,13 +170,13 @@ function guardField<TSource, TArgs>(
     if (policyCheck === undefined) {
       return (source, args, context, info) => {
         const denial = guard!(context.principal);
-        return denial === undefined || enforce(context, coordinate, denial) === undefined ? inner(source, args, context, info) : denial;
+        return denial === undefined || enforce(context, info.schema, coordinate, denial) === undefined ? inner(source, args, context, info) : denial;
       };
     }
     return (source, args, context, info) => {
       if (guard !== undefined) {
         const denial = guard(context.principal);
-        if (denial !== undefined && enforce(context, coordinate, denial) !== undefined) return denial;
+        if (denial !== undefined && enforce(context, info.schema, coordinate, denial) !== undefined) return denial;
       }
       const verdict = policyCheck(source, args as Record<string, unknown>, context, info);
       if (verdict === undefined) return inner(source, args, context, info);
@@ -214,7 +214,7 @@ function guardTypeResolution<T extends GraphQLInterfaceType | GraphQLUnionType>(
   const check = (name: string | undefined, context: ContextWithPrincipal, info: GraphQLResolveInfo): string | undefined => {
     const guard = name === undefined ? undefined : typeGuards.get(name);
     const denial = guard?.(context.principal);
-    if (denial !== undefined && enforce(context, returnedAt(info), denial) !== undefined) throw denial;
+    if (denial !== undefined && enforce(context, info.schema, returnedAt(info), denial) !== undefined) throw denial;
     return name;
   };
   const guarded: TypeResolver = (value, context, info, abstractType) => {
@@ -226,7 +226,7 @@ function guardTypeResolution<T extends GraphQLInterfaceType | GraphQLUnionType>(
     : new GraphQLUnionType({ ...(config as ReturnType<GraphQLUnionType['toConfig']>), resolveType: guarded })) as T;
 }
 
-type ReferenceResolver = (reference: unknown, context: ContextWithPrincipal, info: unknown) => unknown;
+type ReferenceResolver = (reference: unknown, context: ContextWithPrincipal, info: { readonly schema: GraphQLSchema }) => unknown;
 
 /**
  * Federation: `_entities` calls a type's `__resolveReference`. A caller who
@@ -240,9 +240,11 @@ function guardReferenceResolver<T extends GraphQLObjectType | GraphQLInterfaceTy
   const original = subgraph.resolveReference;
   const resolveReference: ReferenceResolver = (reference, context, info) => {
     const denial = guard(context.principal);
-    if (denial !== undefined && enforce(context, 'Query._entities', denial) === undefined) return original === undefined ? reference : original(reference, context, info);
+    if (denial !== undefined && enforce(context, info.schema, 'Query._entities', denial) === undefined) return original === undefined ? reference : original(reference, context, info);
     // A fresh error each time: @apollo/subgraph tags each entry's result with __typename.
-    if (denial !== undefined) return new GraphQLError(denial.message, { extensions: denial.extensions });
+    if (denial !== undefined) {
+      return new GraphQLError(denial.message, { extensions: denial.extensions });
+    }
     return original === undefined ? reference : original(reference, context, info);
   };
   const config = type.toConfig();

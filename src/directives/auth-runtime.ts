@@ -1,4 +1,7 @@
-import type { GraphQLError } from 'graphql';
+import type { GraphQLError, GraphQLSchema } from 'graphql';
+import { reportDenial } from './denial-observer.ts';
+
+const AUDITED = Object.freeze({ audit: true });
 
 /**
  * What the guards need from the request beyond the principal: whether denials
@@ -32,8 +35,10 @@ export function authRuntimeOf(context: unknown): AuthRuntime {
  * The denial to answer with, or undefined when the runtime is auditing (then
  * the would-be denial is recorded and the caller gets the data).
  */
-export function enforce(context: unknown, coordinate: string, denial: GraphQLError): GraphQLError | undefined {
+export function enforce(context: unknown, schema: GraphQLSchema, coordinate: string, denial: GraphQLError): GraphQLError | undefined {
   const runtime = authRuntimeOf(context);
+  // Metrics and the span event hear of every denial, would-be ones marked as such.
+  reportDenial(schema, coordinate, denial, runtime.audit ? AUDITED : undefined);
   if (!runtime.audit) return denial;
   runtime.wouldDeny(coordinate, denial);
   return undefined;

@@ -1,11 +1,20 @@
 import { isIP } from 'node:net';
 import { ClaimgateError, CLAIMGATE_ERROR_CODES, hasClaimgateCode } from '../claimgate-error.ts';
+import type { KeyFetchResult } from '../metrics-recorder.ts';
 
 /** Why a key or discovery fetch failed; logged, never shown to clients. */
 export class FetchFailedError extends ClaimgateError {
   static override readonly code = CLAIMGATE_ERROR_CODES.FETCH_FAILED;
   override readonly code = FetchFailedError.code;
   override readonly name = 'FetchFailedError';
+
+  constructor(
+    message: string,
+    /** The failure's class, a metrics label. */
+    readonly result: Exclude<KeyFetchResult, 'ok'> = 'invalid',
+  ) {
+    super(message);
+  }
 }
 
 export interface FetchBoundedOptions {
@@ -31,17 +40,19 @@ export async function fetchJson(url: URL, options: FetchBoundedOptions): Promise
       signal,
     });
   } catch (error) {
-    throw new FetchFailedError(signal.aborted ? `timed out after ${options.timeoutMs} ms` : `request failed (${describe(error)})`);
+    throw signal.aborted
+      ? new FetchFailedError(`timed out after ${options.timeoutMs} ms`, 'timeout')
+      : new FetchFailedError(`request failed (${describe(error)})`, 'unreachable');
   }
   try {
-    if (response.status !== 200) throw new FetchFailedError(`answered HTTP ${response.status}`);
+    if (response.status !== 200) throw new FetchFailedError(`answered HTTP ${response.status}`, 'http_error');
     const declared = Number(response.headers.get('content-length'));
-    if (declared > options.maxBodyBytes) throw new FetchFailedError(`body of ${declared} bytes exceeds ${options.maxBodyBytes}`);
+    if (declared > options.maxBodyBytes) throw new FetchFailedError(`body of ${declared} bytes exceeds ${options.maxBodyBytes}`, 'too_large');
     const text = await readLimited(response, options.maxBodyBytes, signal);
     try {
       return { body: JSON.parse(text) as unknown, headers: response.headers };
     } catch {
-      throw new FetchFailedError('body is not JSON');
+      throw new FetchFailedError('body is not JSON', 'invalid');
     }
   } finally {
     // Release the connection whatever happened above.
@@ -59,12 +70,14 @@ async function readLimited(response: Response, maxBytes: number, signal: AbortSi
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > maxBytes) throw new FetchFailedError(`body exceeds ${maxBytes} bytes`);
+      if (size > maxBytes) throw new FetchFailedError(`body exceeds ${maxBytes} bytes`, 'too_large');
       chunks.push(value);
     }
   } catch (error) {
     if (hasClaimgateCode(error, FetchFailedError.code)) throw error;
-    throw new FetchFailedError(signal.aborted ? 'timed out while reading the body' : `body could not be read (${describe(error)})`);
+    throw signal.aborted
+      ? new FetchFailedError('timed out while reading the body', 'timeout')
+      : new FetchFailedError(`body could not be read (${describe(error)})`, 'unreachable');
   } finally {
     reader.releaseLock();
   }

@@ -1,7 +1,11 @@
+import { performance } from 'node:perf_hooks';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import { DEFAULTS } from '../config/defaults.ts';
 import { hasClaimgateCode } from '../claimgate-error.ts';
 import type { Logger } from '../log.ts';
+import { noopMetrics, type KeyFetchResult, type MetricsRecorder } from '../metrics-recorder.ts';
+import { SPANS, tracer } from '../tracer.ts';
 import { fetchJson, FetchFailedError, isAllowedKeyUrl } from './fetch-bounded.ts';
 import { KeysUnavailableError } from './keys-unavailable-error.ts';
 
@@ -11,6 +15,8 @@ export interface JwksCacheOptions {
   /** JWKS URL; when undefined, it is read from `<issuer>/.well-known/openid-configuration`. */
   readonly jwksUri?: URL | undefined;
   readonly logger: Logger;
+  /** Where each fetch's result and duration is recorded. Default: nowhere. */
+  readonly metrics?: MetricsRecorder;
   /** At most one unknown-`kid` refetch per this many milliseconds. Default 30 000. */
   readonly cooldownMs?: number;
   /** Refresh period without a usable Cache-Control max-age, in milliseconds. Default 600 000. */
@@ -78,6 +84,7 @@ export class JwksCache {
       issuer: options.issuer,
       jwksUri: options.jwksUri,
       logger: options.logger,
+      metrics: options.metrics ?? noopMetrics,
       cooldownMs: positive(options.cooldownMs, d.cooldownMs, 'cooldownMs'),
       refreshMs: positive(options.refreshMs, d.refreshMs, 'refreshMs'),
       minRefreshMs: positive(options.minRefreshMs, d.minRefreshMs, 'minRefreshMs'),
@@ -99,6 +106,21 @@ export class JwksCache {
   /** True while usable keys are held: loaded, and not older than the stale limit. */
   get ready(): boolean {
     return this.#keySet !== undefined && this.#settings.now() - this.#loadedAt <= this.#settings.maxStaleMs;
+  }
+
+  /** The issuer these keys belong to. */
+  get issuer(): string {
+    return this.#settings.issuer;
+  }
+
+  /** How many signing keys are held (0 before the first successful fetch). */
+  get keyCount(): number {
+    return this.#keys.length;
+  }
+
+  /** When the keys were last fetched successfully, in milliseconds since the epoch (the cache's clock); undefined before. */
+  get loadedAt(): number | undefined {
+    return Number.isFinite(this.#loadedAt) ? this.#loadedAt : undefined;
   }
 
   /** How many JWKS documents were requested (discovery documents not counted). */
@@ -176,7 +198,19 @@ export class JwksCache {
     return this.reload();
   }
 
-  async #load(): Promise<void> {
+  #load(): Promise<void> {
+    return tracer.startActiveSpan(SPANS.fetchKeys, { attributes: { 'claimgate.issuer': this.#settings.issuer } }, async (span) => {
+      const started = performance.now();
+      const result = await this.#fetchKeys();
+      this.#settings.metrics.keyFetch(this.#settings.issuer, result, (performance.now() - started) / 1000);
+      span.setAttribute('claimgate.fetch_result', result);
+      if (result !== 'ok') span.setStatus({ code: SpanStatusCode.ERROR, message: result });
+      span.end();
+    });
+  }
+
+  /** One fetch (discovery included): replaces the keys on success, schedules the next. Never rejects. */
+  async #fetchKeys(): Promise<KeyFetchResult> {
     const { logger, issuer } = this.#settings;
     this.#lastAttemptAt = this.#settings.now();
     clearTimeout(this.#timer);
@@ -199,11 +233,13 @@ export class JwksCache {
       this.#loadedAt = this.#settings.now();
       this.#failures = 0;
       this.#schedule(this.#refreshDelay(headers.get('cache-control')));
+      return 'ok';
     } catch (error) {
       this.#failures++;
       const reason = hasClaimgateCode(error, FetchFailedError.code) || error instanceof TypeError ? (error as Error).message : 'unexpected error';
       logger.warn('jwks.fetch_failed', { issuer, reason, keptKeys: this.ready, attempt: this.#failures });
       this.#schedule(Math.min(this.#settings.retryMaxMs, this.#settings.retryInitialMs * 2 ** (this.#failures - 1)));
+      return error instanceof FetchFailedError ? error.result : 'invalid';
     }
   }
 
@@ -223,7 +259,7 @@ export class JwksCache {
     try {
       ({ body } = await fetchJson(url, this.#settings));
     } catch (error) {
-      throw new FetchFailedError(`discovery ${url.href}: ${(error as Error).message}`);
+      throw new FetchFailedError(`discovery ${url.href}: ${(error as Error).message}`, error instanceof FetchFailedError ? error.result : 'invalid');
     }
     const document = body as { issuer?: unknown; jwks_uri?: unknown } | null;
     if (document === null || typeof document !== 'object') throw new FetchFailedError('discovery document is not an object');

@@ -7,6 +7,7 @@ import { operationLimitError, type LimitCode } from '../errors.ts';
 import { LIST_BUDGET, type ListBudget } from './bound-list-fields.ts';
 import { estimateCost } from './estimate-cost.ts';
 import type { OperationLimits } from './operation-limits.ts';
+import { LIMIT_NAMES, noopMetrics, type LimitName, type MetricsRecorder } from '../metrics-recorder.ts';
 
 /**
  * Enforces the operation limits on every operation Yoga executes (GET, POST,
@@ -18,8 +19,9 @@ import type { OperationLimits } from './operation-limits.ts';
  * - the estimated cost (`estimateCost`), which needs the variables and so
  *   runs at execution, cached per document when no variable is involved;
  * and gives each execution its list-item budget (`boundListFields`).
+ * Each refused operation is counted once, by the limit that refused it.
  */
-export function useOperationLimits(limits: OperationLimits): Plugin {
+export function useOperationLimits(limits: OperationLimits, metrics: MetricsRecorder = noopMetrics): Plugin {
   const costModel = { listSizeArguments: limits.listSizeArguments, defaultListSize: limits.defaultListSize };
   const constantCosts = new WeakMap<DocumentNode, Map<string | null | undefined, number>>();
   const armorRules = [
@@ -93,8 +95,31 @@ export function useOperationLimits(limits: OperationLimits): Plugin {
         }),
       };
     },
+    // Counted from the response, whichever stage refused it: Yoga caches
+    // parse and validation results, so the rules alone would count once per document.
+    onResultProcess({ result }) {
+      if (metrics === noopMetrics) return;
+      for (const one of Array.isArray(result) ? result : [result]) {
+        const limit = refusedBy((one as { errors?: readonly GraphQLError[] } | null)?.errors);
+        if (limit !== undefined) metrics.operationRefused(limit);
+      }
+    },
   };
 }
+
+const LIMITS = new Set<string>(LIMIT_NAMES);
+
+/** The limit named by the first of our limit errors in a result, if any. */
+function refusedBy(errors: readonly GraphQLError[] | undefined): LimitName | undefined {
+  if (errors === undefined) return undefined;
+  for (const error of errors) {
+    const { code, limit } = error.extensions ?? {};
+    if (typeof code === 'string' && LIMIT_CODES.has(code) && typeof limit === 'string' && LIMITS.has(limit)) return limit as LimitName;
+  }
+  return undefined;
+}
+
+const LIMIT_CODES = new Set(['OPERATION_TOO_LARGE', 'OPERATION_TOO_DEEP', 'OPERATION_TOO_MANY_ALIASES', 'OPERATION_TOO_MANY_DIRECTIVES', 'OPERATION_TOO_COMPLEX', 'RESULT_TOO_LARGE']);
 
 /** An Armor rejection re-reported as our error (our code, our message), instead of Armor's uncoded one. */
 function report(code: LimitCode, limit: string, max: number, title: string) {

@@ -17,6 +17,13 @@ import { TokenVerifier, type TokenVerifierOptions } from '../verification/token-
 import { TokenLifetime, type StreamStats } from './token-lifetime.ts';
 import { useTokenBoundStreams } from './use-token-bound-streams.ts';
 import { CONNECTION_AUTH, registerWebSocketSupport, type ConnectionAuth } from './web-socket-support.ts';
+import { trace } from '@opentelemetry/api';
+import type { Registry } from 'prom-client';
+import { observeDenials, type DenialObserver } from '../directives/denial-observer.ts';
+import type { JwksCache } from '../keys/jwks-cache.ts';
+import { noopMetrics, type MetricsRecorder } from '../metrics-recorder.ts';
+import { SPANS } from '../tracer.ts';
+import { ClaimgateMetrics } from './claimgate-metrics.ts';
 
 export interface ClaimgateOptions {
   /** The identity providers whose tokens are accepted: fields as for `createIssuerConfig`. At least one. */
@@ -59,6 +66,12 @@ export interface ClaimgateOptions {
   readonly enforcement?: Enforcement | undefined;
   /** Bounds of the WebSocket transport (`attachWebSockets`); each defaults to `DEFAULTS.subscriptions`. */
   readonly subscriptions?: Partial<SubscriptionBounds> | undefined;
+  /**
+   * Prometheus metrics (`claimgate_*`): `true` for a registry of their own
+   * (`plugin.metrics.registry`, mount it on your server), `{ registry }` to
+   * register them in yours, `false` for none. Default true.
+   */
+  readonly metrics?: boolean | { readonly registry?: Registry | undefined } | undefined;
 }
 
 /** Bounds of a WebSocket connection. */
@@ -76,6 +89,8 @@ export type ClaimgatePlugin = Plugin & {
   readonly streams: Readonly<StreamStats>;
   /** Audit mode's would-be denial counters (for metrics). */
   readonly audit: AuditStats;
+  /** The Prometheus metrics (`metrics.registry`); undefined when the `metrics` option is false. */
+  readonly metrics: ClaimgateMetrics | undefined;
 };
 
 const OPTION_NAMES = new Set([
@@ -83,6 +98,7 @@ const OPTION_NAMES = new Set([
   'maxRequestBodyBytes', 'readinessEndpoint', 'logger', 'verifier',
   'subscriptions',
   'policies', 'enforcement',
+  'metrics',
 ]);
 
 /**
@@ -108,10 +124,21 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
     warn: (event, fields) => yogaLogger?.warn(event, fields),
     error: (event, fields) => yogaLogger?.error(event, fields),
   };
-  const verifier = new TokenVerifier({
+  const metrics: ClaimgateMetrics | undefined = config.metrics === false
+    ? undefined
+    : new ClaimgateMetrics({ registry: config.metrics.registry, keyCaches: (): readonly JwksCache[] => verifier.keyCaches, now: config.verifier.now });
+  const recorder: MetricsRecorder = metrics ?? noopMetrics;
+  for (const issuer of config.issuers) metrics?.addIssuer(issuer.issuer);
+  // Denials go to the metrics and, as an event, to the operation's span.
+  const onDenial: DenialObserver = (coordinate, code, audit) => {
+    recorder.authorizationDecision(coordinate, code, { audit });
+    trace.getActiveSpan()?.addEvent(SPANS.denied, { 'claimgate.coordinate': coordinate, 'claimgate.code': code, ...(audit ? { 'claimgate.audit': true } : {}) });
+  };
+  const verifier: TokenVerifier = new TokenVerifier({
     issuers: config.issuers,
     clockToleranceSeconds: config.clockToleranceSeconds,
     logger,
+    metrics: recorder,
     ...config.verifier,
   });
   const authenticate = createAuthContext({ verifier, cookieName: config.cookieName });
@@ -127,11 +154,12 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
     verifier,
     streams: lifetime.stats,
     audit: runtimes.stats,
+    metrics,
     onPluginInit({ addPlugin }) {
       addPlugin(useReadinessCheck({ endpoint: config.readinessEndpoint, check: ({ fetchAPI }) => readiness(verifier.ready, fetchAPI) }));
-      addPlugin(useOperationLimits(config.limits));
+      addPlugin(useOperationLimits(config.limits, recorder));
       if (config.fastPath) addPlugin(useAuthFastPath());
-      addPlugin(useTokenBoundStreams(lifetime));
+      addPlugin(useTokenBoundStreams(lifetime, recorder));
     },
     onYogaInit({ yoga }) {
       yogaLogger = yoga.logger as YogaLogger;
@@ -152,6 +180,7 @@ export function useClaimgate(options: ClaimgateOptions): ClaimgatePlugin {
       if (prepared.has(schema)) return;
       const next = prepareSchema(schema, config.mode, config.policies);
       prepared.add(next);
+      observeDenials(next, onDenial);
       replaceSchema(next);
     },
     onRequest({ request, endResponse, fetchAPI }) {
@@ -269,6 +298,7 @@ interface NormalizedOptions {
   readonly subscriptions: SubscriptionBounds;
   readonly policies: PolicyRegistry | undefined;
   readonly enforcement: Enforcement;
+  readonly metrics: false | { readonly registry?: Registry | undefined };
 }
 
 const ISSUER_CONFIGS = new WeakSet<object>();
@@ -334,6 +364,7 @@ function normalizeOptions(options: ClaimgateOptions): NormalizedOptions {
     logger: options.logger,
     verifier: options.verifier ?? {},
     subscriptions: normalizeSubscriptionBounds(options.subscriptions),
+    metrics: normalizeMetrics(options.metrics),
   });
 }
 
@@ -353,6 +384,13 @@ function normalizeSubscriptionBounds(bounds: Partial<SubscriptionBounds> | undef
     throw new TypeError(`useClaimgate: subscriptions.connectionInitTimeoutMs must be a whole number of milliseconds, 1 or more, not ${JSON.stringify(connectionInitTimeoutMs)}.`);
   }
   return Object.freeze({ maxPerConnection, connectionInitTimeoutMs });
+}
+
+function normalizeMetrics(metrics: ClaimgateOptions['metrics']): NormalizedOptions['metrics'] {
+  if (metrics === undefined || metrics === true) return {};
+  if (metrics === false) return false;
+  if (metrics !== null && typeof metrics === 'object' && Object.keys(metrics).every((key) => key === 'registry')) return metrics;
+  throw new TypeError(`useClaimgate: metrics must be true, false or { registry }, not ${JSON.stringify(metrics)}.`);
 }
 
 function isIssuerConfig(raw: RawIssuer | IssuerConfig): raw is IssuerConfig {

@@ -1,9 +1,15 @@
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
-import { streamEndedError } from '../errors.ts';
+import { streamEndedError, type StreamEndCode } from '../errors.ts';
+import { noopMetrics, type MetricsRecorder, type SubscriptionEndReason } from '../metrics-recorder.ts';
 import type { Principal } from '../principal.ts';
 import { endableStream } from './endable-stream.ts';
 import type { TokenLifetime } from './token-lifetime.ts';
+
+const END_REASONS: Readonly<Record<StreamEndCode, SubscriptionEndReason>> = Object.freeze({
+  TOKEN_EXPIRED: 'expired',
+  TOKEN_KEY_RETIRED: 'key_retired',
+});
 
 /**
  * Ends every subscription of an authenticated caller when its token does:
@@ -13,25 +19,34 @@ import type { TokenLifetime } from './token-lifetime.ts';
  * no event after that instant gets through, even one already on its way.
  * Runs for every transport Yoga executes through (SSE, and WebSocket when
  * operations go through `yoga.getEnveloped`). Anonymous subscriptions are
- * left alone.
+ * never ended this way; every stream is counted (open, and ended by reason).
  */
-export function useTokenBoundStreams(lifetime: TokenLifetime): Plugin {
+export function useTokenBoundStreams(lifetime: TokenLifetime, metrics: MetricsRecorder = noopMetrics): Plugin {
   return {
     onSubscribe({ args }) {
-      const principal = (args.contextValue as { principal?: Principal | null } | undefined)?.principal;
-      if (principal === null || principal === undefined) return undefined;
+      const principal = (args.contextValue as { principal?: Principal | null } | undefined)?.principal ?? null;
+      if (principal === null && metrics === noopMetrics) return undefined;
       return {
         onSubscribeResult({ result, setResult }) {
           if (!isAsyncIterable(result)) return;
+          let reason: SubscriptionEndReason = 'completed';
           let unwatch = (): void => {};
+          const endWith = (code: StreamEndCode): ExecutionResult => {
+            reason = END_REASONS[code];
+            return { errors: [streamEndedError(code)] };
+          };
+          metrics.subscriptionOpened();
           const stream = endableStream<ExecutionResult>(result as AsyncIterable<ExecutionResult>, {
             beforeEach: () => {
-              const code = lifetime.reasonToEnd(principal);
-              return code === undefined ? undefined : { errors: [streamEndedError(code)] };
+              const code = principal === null ? undefined : lifetime.reasonToEnd(principal);
+              return code === undefined ? undefined : endWith(code);
             },
-            onClose: () => unwatch(),
+            onClose: () => {
+              unwatch();
+              metrics.subscriptionEnded(reason);
+            },
           });
-          unwatch = lifetime.watch(principal, (code) => stream.end({ errors: [streamEndedError(code)] }));
+          if (principal !== null) unwatch = lifetime.watch(principal, (code) => stream.end(endWith(code)));
           setResult(stream);
         },
       };

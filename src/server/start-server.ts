@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { GraphQLSchema } from 'graphql';
 import { createYoga, type Plugin, type YogaServerInstance } from 'graphql-yoga';
+import type { Registry } from 'prom-client';
 import { DEFAULTS } from '../config/defaults.ts';
 import { createIssuerConfig, type Config, type IssuerConfig } from '../config/load-config.ts';
 import type { AuthContext } from '../context/create-auth-context.ts';
@@ -10,9 +11,11 @@ import { attachWebSockets } from '../plugin/attach-web-sockets.ts';
 import { devIssuerUrl, useDevIssuer } from '../dev/dev-issuer.ts';
 import { loadDevSigningKey, type DevSigningKey } from '../dev/dev-signing-key.ts';
 import { createExampleSchema } from '../example/create-example-schema.ts';
-import { createJsonLogger, type Logger } from '../log.ts';
+import type { Logger } from '../log.ts';
+import { createPinoLogger } from '../pino-logger.ts';
 import type { TokenVerifier, TokenVerifierOptions } from '../verification/token-verifier.ts';
 import { useHealthEndpoints } from './use-health-endpoints.ts';
+import { metricsResponse, useMetricsEndpoint } from './use-metrics-endpoint.ts';
 
 export interface StartServerOptions {
   /** The schema to serve, already passed through `authDirectiveTransformer`. Default: the example API. */
@@ -39,6 +42,8 @@ export interface RunningServer {
   readonly devKey: DevSigningKey | undefined;
   /** The issuer tokens must name (the dev issuer's URL in development). */
   readonly issuers: readonly IssuerConfig[];
+  /** Where `GET /metrics` answers (`http://host:port`): the API's origin, or METRICS_PORT's; undefined when METRICS=off. */
+  readonly metricsOrigin: string | undefined;
   /** Stops accepting connections, lets in-flight requests finish, then stops key refreshes. */
   close(): Promise<void>;
 }
@@ -49,7 +54,7 @@ export interface RunningServer {
  * they are loaded.
  */
 export async function startServer(config: Config, options: StartServerOptions = {}): Promise<RunningServer> {
-  const logger = options.logger ?? createJsonLogger();
+  const logger = options.logger ?? createPinoLogger({ level: config.logLevel });
   let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503, { 'content-type': 'application/json' }).end('{"status":"starting"}');
   };
@@ -77,6 +82,7 @@ export async function startServer(config: Config, options: StartServerOptions = 
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const origin = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
 
+  let metricsServer: MetricsServer | undefined;
   try {
     const plugins: Plugin[] = [useHealthEndpoints()];
     let issuers = config.issuers;
@@ -103,7 +109,10 @@ export async function startServer(config: Config, options: StartServerOptions = 
       fastPath: options.fastPath,
       logger,
       verifier: options.verifier,
+      metrics: config.metrics,
     });
+    if (claimgate.metrics !== undefined && config.metricsPort === undefined) plugins.push(useMetricsEndpoint(claimgate.metrics.registry));
+    if (claimgate.metrics !== undefined && config.metricsPort !== undefined) metricsServer = await startMetricsServer(claimgate.metrics.registry, config.host, config.metricsPort);
     plugins.push(claimgate);
     const verifier = claimgate.verifier;
 
@@ -142,11 +151,14 @@ export async function startServer(config: Config, options: StartServerOptions = 
         if (inFlight === 0) onDrained();
       });
       httpServer.closeAllConnections();
+      await metricsServer?.close();
       await yoga.dispose();
     };
-    return { origin, graphqlUrl: `${origin}/graphql`, verifier, yoga, devKey, issuers, close };
+    const metricsOrigin = claimgate.metrics === undefined ? undefined : (metricsServer?.origin ?? origin);
+    return { origin, graphqlUrl: `${origin}/graphql`, verifier, yoga, devKey, issuers, metricsOrigin, close };
   } catch (error) {
     httpServer.close();
+    await metricsServer?.close();
     throw error;
   }
 }
@@ -165,4 +177,43 @@ function yogaLogger(logger: Logger) {
   const forward = (level: 'info' | 'warn' | 'error') => (...args: unknown[]) =>
     logger[level]('yoga', { message: args.map((arg) => (arg instanceof Error ? `${arg.name}: ${arg.message}` : String(arg))).join(' ') });
   return { debug: () => {}, info: () => {}, warn: forward('warn'), error: forward('error') };
+}
+
+interface MetricsServer {
+  readonly origin: string;
+  close(): Promise<void>;
+}
+
+/** A listener of its own for `GET /metrics` (METRICS_PORT), so the API port need not expose it. */
+async function startMetricsServer(registry: Registry, host: string, port: number): Promise<MetricsServer> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== DEFAULTS.metricsPath) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('Not Found\n');
+      return;
+    }
+    metricsResponse(registry, req.method ?? 'GET').then(
+      async (response) => {
+        res.writeHead(response.status, Object.fromEntries(response.headers)).end(await response.text());
+      },
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return {
+    origin: `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown === '[::]' ? '[::1]' : shown}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -1,3 +1,4 @@
+import { SpanStatusCode, type Span } from '@opentelemetry/api';
 import { errors, jwtVerify, type JWTVerifyOptions } from 'jose';
 import type { IssuerConfig } from '../config/load-config.ts';
 import { hasClaimgateCode } from '../claimgate-error.ts';
@@ -5,6 +6,8 @@ import { DEFAULTS } from '../config/defaults.ts';
 import { JwksCache, type JwksCacheOptions } from '../keys/jwks-cache.ts';
 import { KeysUnavailableError } from '../keys/keys-unavailable-error.ts';
 import type { Logger } from '../log.ts';
+import { noopMetrics, type MetricsRecorder } from '../metrics-recorder.ts';
+import { SPANS, tracer } from '../tracer.ts';
 import { createPrincipal, type Principal } from '../principal.ts';
 import { decodeTokenShape } from './token-shape.ts';
 import { TokenRejectedError, type RejectionReason } from './token-rejected-error.ts';
@@ -15,8 +18,10 @@ export interface TokenVerifierOptions {
   /** Allowed clock skew on exp, nbf and iat, in seconds. Default 5. */
   readonly clockToleranceSeconds?: number;
   readonly logger: Logger;
+  /** Where verifications and key fetches are counted. Default: nowhere. */
+  readonly metrics?: MetricsRecorder;
   /** Overrides for every issuer's key cache (cooldown, timeouts, ...). */
-  readonly jwks?: Partial<Omit<JwksCacheOptions, 'issuer' | 'jwksUri' | 'logger'>>;
+  readonly jwks?: Partial<Omit<JwksCacheOptions, 'issuer' | 'jwksUri' | 'logger' | 'metrics'>>;
   /** Verified tokens kept; 0 turns the cache off. Default 10 000. */
   readonly tokenCacheSize?: number;
   /** Largest accepted token, in bytes. Default 8 192. */
@@ -45,6 +50,8 @@ interface RejectedToken {
   readonly error: TokenRejectedError;
   readonly kid: unknown;
   readonly iss: unknown;
+  /** The configured issuer whose keys judged it; undefined when none was chosen. */
+  readonly issuer: string | undefined;
 }
 
 /**
@@ -94,6 +101,7 @@ export class TokenVerifier {
   /** The keys that could have verified each principal, for `isSigningKeyPresent`. */
   readonly #signingKeys = new WeakMap<Principal, { readonly keys: JwksCache; readonly ids: readonly string[] }>();
   readonly #keySetListeners = new Set<(issuer: string) => void>();
+  readonly #metrics: MetricsRecorder;
 
   constructor(options: TokenVerifierOptions) {
     if (options.issuers.length === 0) throw new TypeError('TokenVerifier needs at least one issuer');
@@ -102,6 +110,7 @@ export class TokenVerifier {
     this.#now = options.now ?? Date.now;
     this.#customClock = options.now !== undefined;
     this.#logger = options.logger;
+    this.#metrics = options.metrics ?? noopMetrics;
     this.#verified = new TokenCache(options.tokenCacheSize ?? DEFAULTS.tokenCache.maxEntries);
     let issuerless: IssuerState | undefined;
     for (const config of options.issuers) {
@@ -111,6 +120,7 @@ export class TokenVerifier {
         issuer: config.issuer,
         jwksUri: config.jwksUri,
         logger: options.logger,
+        metrics: this.#metrics,
         onChange: () => this.#keySetChanged(config.issuer),
       });
       const state: IssuerState = {
@@ -178,15 +188,24 @@ export class TokenVerifier {
     const cached = this.#verified.get(token, this.#stillValid);
     if (cached !== undefined) {
       this.stats.cacheHits++;
+      this.#metrics.tokenVerified('accepted', 'none', true);
+      // A leaf span: with no SDK registered this is one no-op object, no attributes built.
+      const span = tracer.startSpan(SPANS.verifyToken);
+      if (span.isRecording()) endVerifySpan(span, cached.principal.issuer, 'accepted', 'none', true);
+      else span.end();
       return cached.principal;
     }
     const rejected = this.#rejected.get(token);
     if (rejected !== undefined) {
       this.stats.cacheHits++;
+      this.#metrics.tokenVerified('rejected', rejected.error.reason, true);
+      const span = tracer.startSpan(SPANS.verifyToken);
+      if (span.isRecording()) endVerifySpan(span, rejected.issuer, 'rejected', rejected.error.reason, true);
+      else span.end();
       this.#logRejection(rejected.error, rejected.kid, rejected.iss);
       throw rejected.error;
     }
-    return this.#verifySlow(token);
+    return tracer.startActiveSpan(SPANS.verifyToken, (span) => this.#verifySlow(token, span));
   }
 
   /** A cached verification holds while `exp` and `nbf` do, by the same rule as jose's `jwtVerify`. */
@@ -195,7 +214,8 @@ export class TokenVerifier {
     return principal.expiresAt > now - this.#tolerance && (nbf === undefined || nbf <= now + this.#tolerance);
   };
 
-  async #verifySlow(token: string): Promise<Principal> {
+  /** Verifies with the issuer's keys; ends `span` with the outcome. */
+  async #verifySlow(token: string, span: Span): Promise<Principal> {
     let kid: unknown;
     let iss: unknown;
     let state: IssuerState | undefined;
@@ -233,15 +253,21 @@ export class TokenVerifier {
       if (state.keys.generation === generation) {
         this.#verified.set(token, { principal, nbf: typeof verified.nbf === 'number' ? verified.nbf : undefined }, state.keys, generation);
       }
+      this.#metrics.tokenVerified('accepted', 'none', false);
+      endVerifySpan(span, state.config.issuer, 'accepted', 'none', false);
       return principal;
     } catch (error) {
       const classified = classify(error);
+      const unavailable = classified instanceof KeysUnavailableError;
+      const reason = unavailable ? 'keys_unavailable' : classified.reason;
+      this.#metrics.tokenVerified(unavailable ? 'unavailable' : 'rejected', reason, false);
+      endVerifySpan(span, state?.config.issuer, unavailable ? 'unavailable' : 'rejected', reason, false);
       this.#logRejection(classified, kid, iss);
       // A refusal that time and new keys cannot change is remembered, so a
       // client retrying a bad token costs no signature check.
       if (classified instanceof TokenRejectedError && PERMANENT_REASONS.has(classified.reason)) {
         // Decided before an issuer was chosen (malformed, untrusted issuer): no key set involved.
-        this.#rejected.set(token, { error: classified, kid, iss }, state?.keys, generation);
+        this.#rejected.set(token, { error: classified, kid, iss, issuer: state?.config.issuer }, state?.keys, generation);
       }
       throw classified;
     }
@@ -328,6 +354,20 @@ function claimReason(error: InstanceType<typeof errors.JWTClaimValidationFailed>
     default:
       return 'invalid_claim';
   }
+}
+
+/**
+ * Ends a verification span. The issuer attribute is a configured issuer
+ * only (an unknown `iss` shows as the reason `untrusted_issuer`); the
+ * token, its header and its claims are never recorded.
+ */
+function endVerifySpan(span: Span, issuer: string | undefined, outcome: string, reason: string, cacheHit: boolean): void {
+  if (issuer !== undefined) span.setAttribute('claimgate.issuer', issuer);
+  span.setAttribute('claimgate.outcome', outcome);
+  span.setAttribute('claimgate.reason', reason);
+  span.setAttribute('claimgate.cache_hit', cacheHit);
+  if (outcome !== 'accepted') span.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+  span.end();
 }
 
 /** A header or claim value from an unverified token, made safe to log. */

@@ -27,6 +27,9 @@ describe('loadConfig', () => {
       devIssuer: true,
       limits: DEFAULTS.limits,
       subscriptions: DEFAULTS.subscriptions,
+      logLevel: 'info',
+      metrics: true,
+      metricsPort: undefined,
     });
     assert.ok(Object.isFrozen(loadConfig({})));
   });
@@ -36,6 +39,18 @@ describe('loadConfig', () => {
     fails({ LIMIT_WS_MAX_SUBSCRIPTIONS: '0' }, 'LIMIT_WS_MAX_SUBSCRIPTIONS: must be a whole number from 1 to 10000, not "0".');
     fails({ LIMIT_WS_INIT_TIMEOUT_MS: '3s' }, 'LIMIT_WS_INIT_TIMEOUT_MS: must be a whole number from 1 to 600000, not "3s".');
     fails({ LIMIT_WS_MAX_SUBSCRIPTION: '3' }, 'LIMIT_WS_MAX_SUBSCRIPTION: is not a claimgate variable; did you mean LIMIT_WS_MAX_SUBSCRIPTIONS? (unset it if it belongs to something else).');
+  });
+
+  test('observability: LOG_LEVEL, METRICS and METRICS_PORT are checked', () => {
+    const config = loadConfig({ LOG_LEVEL: 'debug', METRICS_PORT: '9464' });
+    assert.deepEqual([config.logLevel, config.metrics, config.metricsPort], ['debug', true, 9464]);
+    assert.deepEqual([loadConfig({ METRICS: 'off' }).metrics, loadConfig({ METRICS: 'on' }).metrics], [false, true]);
+    fails({ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL: must be one of trace, debug, info, warn, error, fatal, silent, not "verbose".');
+    fails({ METRICS: 'no' }, 'METRICS: must be "on" or "off", not "no".');
+    fails({ METRICS: 'off', METRICS_PORT: '9464' }, 'METRICS_PORT: is set while METRICS=off; unset one of them.');
+    fails({ PORT: '4000', METRICS_PORT: '4000' }, 'METRICS_PORT: must differ from PORT (4000); unset it to serve metrics on PORT.');
+    fails({ METRICS_PORT: 'x' }, 'METRICS_PORT: must be a whole number from 0 to 65535, not "x".');
+    fails({ METRICS_PROT: '1' }, 'METRICS_PROT: is not a claimgate variable; did you mean METRICS_PORT? (unset it if it belongs to something else).');
   });
 
   test('typos are caught: an unknown AUTH_*/LIMIT_* variable names the likely one; white space and a malformed typ are refused', () => {
