@@ -68,6 +68,6 @@ function frameCategory({ functionName, url }: ProfileNode['callFrame']): Categor
   }
   if (url.endsWith('/src/verification/token-cache.ts')) return 'cache';
   if (/\/src\/(principal|verification\/claim-path)\.ts$/.test(url)) return 'principal';
-  if (url.endsWith('/src/log.ts')) return 'log';
+  if (url.endsWith('/src/telemetry/log.ts')) return 'log';
   return undefined;
 }

@@ -7,9 +7,9 @@
 import { trace } from '@opentelemetry/api';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SignJWT } from 'jose';
-import { createIssuerConfig } from '../src/config/load-config.ts';
-import { silentLogger } from '../src/log.ts';
-import { noopMetrics, type MetricsRecorder } from '../src/metrics-recorder.ts';
+import { createIssuerConfig } from '../src/verification/issuer-config.ts';
+import { silentLogger } from '../src/telemetry/log.ts';
+import { noopMetrics, type MetricsRecorder } from '../src/telemetry/metrics-recorder.ts';
 import { ClaimgateMetrics } from '../src/plugin/claimgate-metrics.ts';
 import { TokenVerifier } from '../src/verification/token-verifier.ts';
 import { startIssuer } from './issuer.ts';

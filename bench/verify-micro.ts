@@ -11,8 +11,8 @@ import { constants, createPublicKey, verify as nodeVerify, webcrypto } from 'nod
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
 import { decodeTokenShape } from '../src/verification/token-shape.ts';
 import { TokenVerifier } from '../src/verification/token-verifier.ts';
-import { createIssuerConfig } from '../src/config/load-config.ts';
-import { silentLogger } from '../src/log.ts';
+import { createIssuerConfig } from '../src/verification/issuer-config.ts';
+import { silentLogger } from '../src/telemetry/log.ts';
 
 const COUNT = Number(process.env['MICRO_COUNT'] ?? 4000);
 /** Verifications in flight at once, like the bench's 10 connections. */

@@ -3,17 +3,18 @@
 export { DEFAULTS } from './config/defaults.ts';
 export { ConfigError } from './config/config-error.ts';
 export { ClaimgateError, CLAIMGATE_ERROR_CODES, hasClaimgateCode, type ClaimgateErrorCode } from './claimgate-error.ts';
-export { createIssuerConfig, loadConfig, type RawIssuer, type AuthMode, type Enforcement, type Config, type IssuerConfig, type LoadConfigOptions } from './config/load-config.ts';
+export { createIssuerConfig, type RawIssuer, type IssuerConfig } from './verification/issuer-config.ts';
 export { extractCredentials, type Credentials, type CredentialSource } from './credentials/extract-credentials.ts';
 export { FetchFailedError } from './keys/fetch-bounded.ts';
 export { JwksCache, type JwksCacheOptions } from './keys/jwks-cache.ts';
 export { KeysUnavailableError } from './keys/keys-unavailable-error.ts';
 export { TokenVerifier, type TokenVerifierOptions, type VerifierStats } from './verification/token-verifier.ts';
 export { TokenRejectedError, REJECTION_REASONS, type RejectionReason } from './verification/token-rejected-error.ts';
-export { createPrincipal, type Principal } from './principal.ts';
+export { createPrincipal, type Principal } from './principal/principal.ts';
 export { createAuthContext, type AuthContext, type AuthContextOptions } from './context/create-auth-context.ts';
 export { authDirectiveTypeDefs, apolloAuthorizationTypeDefs } from './directives/type-defs.ts';
-export { authDirectiveTransformer, type AuthTransformerOptions } from './directives/auth-directive-transformer.ts';
+export { authDirectiveTransformer, type AuthMode, type AuthTransformerOptions } from './directives/auth-directive-transformer.ts';
+export type { Enforcement } from './directives/auth-runtime.ts';
 export { useAuthFastPath } from './directives/use-auth-fast-path.ts';
 export { makeAuthSchema, type MakeAuthSchemaOptions } from './directives/make-auth-schema.ts';
 export { assertDirectivePlacement, assertTypeDefsPlacement } from './directives/assert-directive-placement.ts';
@@ -29,8 +30,8 @@ export type { StreamStats } from './plugin/token-lifetime.ts';
 export { useOperationLimits } from './limits/use-operation-limits.ts';
 export { normalizeLimits, type OperationLimits } from './limits/operation-limits.ts';
 export { estimateCost, type CostModel } from './limits/estimate-cost.ts';
-export { silentLogger, type Logger } from './log.ts';
-export { createPinoLogger, loggerFromPino, LOG_LEVELS, REDACTED_PATHS, type LogLevel, type PinoLoggerOptions } from './pino-logger.ts';
+export { silentLogger, type Logger } from './telemetry/log.ts';
+export { createPinoLogger, loggerFromPino, LOG_LEVELS, REDACTED_PATHS, type LogLevel, type PinoLoggerOptions } from './telemetry/pino-logger.ts';
 export { ClaimgateMetrics, type ClaimgateMetricsOptions } from './plugin/claimgate-metrics.ts';
 export {
   noopMetrics,
@@ -44,4 +45,4 @@ export {
   type LimitName,
   type SubscriptionEndReason,
   type VerificationOutcome,
-} from './metrics-recorder.ts';
+} from './telemetry/metrics-recorder.ts';

@@ -2,7 +2,7 @@
 import { hasClaimgateCode } from './claimgate-error.ts';
 import { ConfigError } from './config/config-error.ts';
 import { DEFAULTS } from './config/defaults.ts';
-import { loadConfig, type Config } from './config/load-config.ts';
+import { loadConfig, type Config } from './server/load-config.ts';
 import { AuthSchemaError } from './directives/auth-schema-error.ts';
 import { mintDevToken } from './dev/dev-issuer.ts';
 import { startServer } from './server/start-server.ts';

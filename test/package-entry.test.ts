@@ -42,13 +42,14 @@ test('"claimgate" is the library: the documented API, and no app code or app dep
   const exported = run(`console.log(JSON.stringify(Object.keys(await import('claimgate')).sort()))`) as string[];
   for (const name of [
     'useClaimgate', 'makeAuthSchema', 'authDirectiveTransformer', 'authDirectiveTypeDefs', 'apolloAuthorizationTypeDefs', 'assertDirectivePlacement',
-    'createAuthContext', 'TokenVerifier', 'JwksCache', 'loadConfig', 'createIssuerConfig', 'DEFAULTS', 'ConfigError',
+    'createAuthContext', 'TokenVerifier', 'JwksCache', 'createIssuerConfig', 'DEFAULTS', 'ConfigError',
     'useAuthFastPath', 'useOperationLimits', 'ERROR_CODES', 'TokenRejectedError', 'KeysUnavailableError',
     'AuthSchemaError', 'REJECTION_REASONS', 'createPrincipal', 'ClaimgateError', 'CLAIMGATE_ERROR_CODES', 'FetchFailedError',
   ]) {
     assert.ok(exported.includes(name), name);
   }
   assert.ok(!exported.includes('startServer'), 'the app is not part of the library entry');
+  assert.ok(!exported.includes('loadConfig'), 'the environment is read by the app, not the library');
 });
 
 test('the library entry does not import the app layer (no @apollo/subgraph, tsx, example, dev issuer or server)', () => {
@@ -66,11 +67,12 @@ test('the library entry does not import the app layer (no @apollo/subgraph, tsx,
   visit(new URL('dist/index.js', PACKAGE));
   const files = [...seen].map((href) => href.slice(href.indexOf('/dist/') + 6));
   assert.ok(files.includes('plugin/use-claimgate.js'), 'the walk follows the imports');
-  assert.deepEqual(files.filter((file) => /^(server|dev|example)\//.test(file)), []);
+  assert.deepEqual(files.filter((file) => /^(server|dev|example|cli)\//.test(file) || file === 'main.js'), []);
   assert.deepEqual([...bare].filter((name) => name.startsWith('@apollo/') || name === 'tsx'), []);
 });
 
 test('"claimgate/server" is the app: startServer', () => {
   const exported = run(`console.log(JSON.stringify(Object.keys(await import('claimgate/server'))))`) as string[];
   assert.ok(exported.includes('startServer'));
+  assert.ok(exported.includes('loadConfig'), 'the app reads the environment');
 });

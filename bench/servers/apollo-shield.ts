@@ -9,7 +9,7 @@ import { applyMiddleware } from 'graphql-middleware';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
 import { createPlainExampleSchema } from './plain-example-schema.ts';
 import { principalFromPayload } from './bench-principal.ts';
-import type { Principal } from '../../src/principal.ts';
+import type { Principal } from '../../src/principal/principal.ts';
 
 interface Context {
   readonly principal: Principal | null;

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import type { Principal } from '../../src/principal.ts';
+import type { Principal } from '../../src/principal/principal.ts';
 
 /**
  * The principal a baseline puts in `context.principal`, built from a payload

@@ -1,4 +1,4 @@
-import type { Principal } from '../../src/principal.ts';
+import type { Principal } from '../../src/principal/principal.ts';
 
 /**
  * What the no-auth servers put in every request's context without verifying

@@ -8,7 +8,7 @@ import type { JWTPayload } from 'jose';
 import { createPlainExampleSchema } from './plain-example-schema.ts';
 import { principalFromPayload } from './bench-principal.ts';
 import { listen } from './listen.ts';
-import type { Principal } from '../../src/principal.ts';
+import type { Principal } from '../../src/principal/principal.ts';
 
 const issuer = required('AUTH_ISSUER');
 

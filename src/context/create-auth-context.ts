@@ -3,7 +3,7 @@ import { hasClaimgateCode } from '../claimgate-error.ts';
 import { extractCredentials, type Credentials } from '../credentials/extract-credentials.ts';
 import { authUnavailableError, forgeableCookieRequestError, unauthenticatedRequestError } from '../errors.ts';
 import { KeysUnavailableError } from '../keys/keys-unavailable-error.ts';
-import type { Principal } from '../principal.ts';
+import type { Principal } from '../principal/principal.ts';
 import { TokenRejectedError } from '../verification/token-rejected-error.ts';
 import type { TokenVerifier } from '../verification/token-verifier.ts';
 

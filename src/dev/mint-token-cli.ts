@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { hasClaimgateCode } from '../claimgate-error.ts';
 import { ConfigError } from '../config/config-error.ts';
 import { DEFAULTS } from '../config/defaults.ts';
-import { loadConfig } from '../config/load-config.ts';
+import { loadConfig } from '../server/load-config.ts';
 import { devIssuerUrl, mintDevToken } from './dev-issuer.ts';
 import { loadDevSigningKey } from './dev-signing-key.ts';
 

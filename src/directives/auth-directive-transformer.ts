@@ -15,8 +15,7 @@ import {
   type GraphQLTypeResolver,
 } from 'graphql';
 import { MapperKind, mapSchema } from '@graphql-tools/utils';
-import type { AuthMode } from '../config/load-config.ts';
-import type { Principal } from '../principal.ts';
+import type { Principal } from '../principal/principal.ts';
 import { assertDirectivePlacement } from './assert-directive-placement.ts';
 import { assertCodeFirstPlacement } from './assert-code-first-placement.ts';
 import { compileGuard, denialError, type Guard } from './compile-guard.ts';
@@ -24,6 +23,9 @@ import { recordAuthPlan } from './auth-plan.ts';
 import { authRuntimeOf, enforce } from './auth-runtime.ts';
 import { planProtection } from './plan-protection.ts';
 import { checkPolicyRegistry, evaluatePolicies, type PolicyRegistry, type PolicyRequirement } from './policy.ts';
+
+/** `default`: only annotated types and fields are protected; `protect-all`: default-deny. */
+export type AuthMode = 'default' | 'protect-all';
 
 export interface AuthTransformerOptions {
   /**

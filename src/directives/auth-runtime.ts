@@ -1,6 +1,9 @@
 import type { GraphQLError, GraphQLSchema } from 'graphql';
 import { reportDenial } from './denial-observer.ts';
 
+/** Whether authorization denials are enforced, or only logged and counted (audit mode, for rollouts). */
+export type Enforcement = 'enforce' | 'audit';
+
 const AUDITED = Object.freeze({ audit: true });
 
 /**

@@ -1,6 +1,6 @@
 import type { GraphQLError } from 'graphql';
 import { fieldDenialError } from '../errors.ts';
-import type { Principal } from '../principal.ts';
+import type { Principal } from '../principal/principal.ts';
 import type { Requirement } from './requirement.ts';
 
 /**

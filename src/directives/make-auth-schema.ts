@@ -1,6 +1,6 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import type { AuthMode } from '../config/load-config.ts';
+import type { AuthMode } from './auth-directive-transformer.ts';
 import { assertTypeDefsPlacement } from './assert-directive-placement.ts';
 import { authDirectiveTransformer } from './auth-directive-transformer.ts';
 import { authDirectiveTypeDefs } from './type-defs.ts';

@@ -12,7 +12,7 @@ import {
   type GraphQLObjectType,
   type GraphQLSchema,
 } from 'graphql';
-import type { AuthMode } from '../config/load-config.ts';
+import type { AuthMode } from './auth-directive-transformer.ts';
 import { AuthSchemaError } from './auth-schema-error.ts';
 import type { PolicyRequirement } from './policy.ts';
 import { NO_RULES, readRules, type ElementRules } from './read-requirements.ts';

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Principal } from '../principal.ts';
+import type { Principal } from '../principal/principal.ts';
 
 /**
  * What a policy function is given. For a policy on a field (or on a scalar or

@@ -1,5 +1,5 @@
 import { getNamedType, isAbstractType, isIntrospectionType, isObjectType, type GraphQLNamedType, type GraphQLObjectType, type GraphQLSchema } from 'graphql';
-import type { AuthMode } from '../config/load-config.ts';
+import type { AuthMode } from './auth-directive-transformer.ts';
 import { assertDirectivePlacement } from './assert-directive-placement.ts';
 import { getAuthPlan } from './auth-plan.ts';
 import { planProtection, type ProtectionPlan, type ProtectionSourceKind } from './plan-protection.ts';

@@ -1,5 +1,5 @@
 import { buildSchema, coerceInputValue, getArgumentValues, type ASTNode, type ConstDirectiveNode, type GraphQLDirective, type GraphQLSchema } from 'graphql';
-import { parseClaimPath } from '../verification/claim-path.ts';
+import { parseClaimPath } from '../principal/claim-path.ts';
 import { AuthSchemaError } from './auth-schema-error.ts';
 import { readExtensionDirectives } from './read-extension-directives.ts';
 import * as requirement from './requirement.ts';

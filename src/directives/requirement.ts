@@ -1,5 +1,5 @@
-import type { Principal } from '../principal.ts';
-import { formatClaimPath, readClaim, type ClaimPath } from '../verification/claim-path.ts';
+import type { Principal } from '../principal/principal.ts';
+import { formatClaimPath, readClaim, type ClaimPath } from '../principal/claim-path.ts';
 
 /**
  * One condition a caller must meet, decided at schema build. `key` identifies

@@ -1,6 +1,6 @@
 import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Principal } from '../principal.ts';
+import type { Principal } from '../principal/principal.ts';
 import { getAuthPlan } from './auth-plan.ts';
 import type { Guard } from './compile-guard.ts';
 import { reachableGuards } from './reachable-guards.ts';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse, type GraphQLSchema } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 type Resolvers = NonNullable<Extract<Parameters<typeof buildSubgraphSchema>[0], { resolvers?: unknown }>["resolvers"]>;
-import type { AuthMode } from '../config/load-config.ts';
+import type { AuthMode } from '../directives/auth-directive-transformer.ts';
 import { assertDirectivePlacement } from '../directives/assert-directive-placement.ts';
 import { authDirectiveTransformer } from '../directives/auth-directive-transformer.ts';
 import { authDirectiveTypeDefs } from '../directives/type-defs.ts';

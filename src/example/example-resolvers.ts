@@ -1,5 +1,5 @@
 import { createPubSub } from 'graphql-yoga';
-import type { Principal } from '../principal.ts';
+import type { Principal } from '../principal/principal.ts';
 
 /** The context every claimgate resolver receives. */
 export interface ExampleContext {

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { ClaimgateError, CLAIMGATE_ERROR_CODES, hasClaimgateCode } from '../claimgate-error.ts';
-import type { KeyFetchResult } from '../metrics-recorder.ts';
+import type { KeyFetchResult } from '../telemetry/metrics-recorder.ts';
 
 /** Why a key or discovery fetch failed; logged, never shown to clients. */
 export class FetchFailedError extends ClaimgateError {

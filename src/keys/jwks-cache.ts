@@ -3,9 +3,9 @@ import { SpanStatusCode } from '@opentelemetry/api';
 import { createLocalJWKSet, errors, type JSONWebKeySet, type JWK, type JWTVerifyGetKey } from 'jose';
 import { DEFAULTS } from '../config/defaults.ts';
 import { hasClaimgateCode } from '../claimgate-error.ts';
-import type { Logger } from '../log.ts';
-import { noopMetrics, type KeyFetchResult, type MetricsRecorder } from '../metrics-recorder.ts';
-import { SPANS, tracer } from '../tracer.ts';
+import type { Logger } from '../telemetry/log.ts';
+import { noopMetrics, type KeyFetchResult, type MetricsRecorder } from '../telemetry/metrics-recorder.ts';
+import { SPANS, tracer } from '../telemetry/tracer.ts';
 import { fetchJson, FetchFailedError, isAllowedKeyUrl } from './fetch-bounded.ts';
 import { KeysUnavailableError } from './keys-unavailable-error.ts';
 

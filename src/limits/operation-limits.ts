@@ -1,8 +1,24 @@
 import { DEFAULTS } from '../config/defaults.ts';
-import type { ConfiguredLimits } from '../config/load-config.ts';
 
-/** What one operation may ask for; checked before execution, except `maxListItems` (while it runs). */
-export type OperationLimits = ConfiguredLimits;
+/** What one operation may ask for; checked before execution, except `maxListItems` (while it runs). Each one's meaning and default is in DEFAULTS.limits. */
+export interface OperationLimits {
+  /** Parser tokens in the document; parsing stops past it. */
+  readonly maxTokens: number;
+  /** Nesting of selections (fragments flattened). */
+  readonly maxDepth: number;
+  /** Aliases in the operation (fragments counted where spread). */
+  readonly maxAliases: number;
+  /** Directives in the operation. */
+  readonly maxDirectives: number;
+  /** Estimated cost: each field 1 plus its selection, list fields multiplied by their size. */
+  readonly maxCost: number;
+  /** List items one operation may resolve in all; past it, lists resolve to RESULT_TOO_LARGE. */
+  readonly maxListItems: number;
+  /** Arguments read as a list's size, first match wins. */
+  readonly listSizeArguments: readonly string[];
+  /** Size assumed for a list field with no size argument. */
+  readonly defaultListSize: number;
+}
 
 const NUMERIC = ['maxTokens', 'maxDepth', 'maxAliases', 'maxDirectives', 'maxCost', 'maxListItems', 'defaultListSize'] as const;
 

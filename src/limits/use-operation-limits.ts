@@ -7,7 +7,7 @@ import { operationLimitError, type LimitCode } from '../errors.ts';
 import { LIST_BUDGET, type ListBudget } from './bound-list-fields.ts';
 import { estimateCost } from './estimate-cost.ts';
 import type { OperationLimits } from './operation-limits.ts';
-import { LIMIT_NAMES, noopMetrics, type LimitName, type MetricsRecorder } from '../metrics-recorder.ts';
+import { LIMIT_NAMES, noopMetrics, type LimitName, type MetricsRecorder } from '../telemetry/metrics-recorder.ts';
 
 /**
  * Enforces the operation limits on every operation Yoga executes (GET, POST,

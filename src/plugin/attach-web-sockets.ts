@@ -8,7 +8,7 @@ import type { Context } from 'graphql-ws';
 import { extractCredentials, type Credentials } from '../credentials/extract-credentials.ts';
 import { streamEndedError, tooManySubscriptionsError, type StreamEndCode } from '../errors.ts';
 import { KeysUnavailableError } from '../keys/keys-unavailable-error.ts';
-import type { Principal } from '../principal.ts';
+import type { Principal } from '../principal/principal.ts';
 import type { ClaimgatePlugin } from './use-claimgate.ts';
 import { CONNECTION_AUTH, webSocketSupportOf, type ConnectionAuth, type WebSocketSupport } from './web-socket-support.ts';
 

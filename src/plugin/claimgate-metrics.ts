@@ -11,7 +11,7 @@ import {
   type MetricsRecorder,
   type SubscriptionEndReason,
   type VerificationOutcome,
-} from '../metrics-recorder.ts';
+} from '../telemetry/metrics-recorder.ts';
 import { REJECTION_REASONS } from '../verification/token-rejected-error.ts';
 
 export interface ClaimgateMetricsOptions {

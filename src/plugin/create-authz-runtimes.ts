@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import type { GraphQLError } from 'graphql';
 import { AUTH_RUNTIME, type AuthRuntime } from '../directives/auth-runtime.ts';
 import { deniedRequirement } from '../directives/compile-guard.ts';
-import type { Logger } from '../log.ts';
-import type { Principal } from '../principal.ts';
+import type { Logger } from '../telemetry/log.ts';
+import type { Principal } from '../principal/principal.ts';
 
 /** One kind of would-be denial seen in audit mode, and how many requests it happened in. */
 export interface WouldDenyCount {

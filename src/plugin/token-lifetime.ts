@@ -1,5 +1,5 @@
 import type { StreamEndCode } from '../errors.ts';
-import type { Principal } from '../principal.ts';
+import type { Principal } from '../principal/principal.ts';
 import type { TokenVerifier } from '../verification/token-verifier.ts';
 
 /** Longest delay Node's setTimeout honours; later deadlines are re-armed in steps. */

@@ -1,7 +1,9 @@
 import type { GraphQLSchema } from 'graphql';
 import { useReadinessCheck, type Plugin, type YogaLogger } from 'graphql-yoga';
 import { DEFAULTS } from '../config/defaults.ts';
-import { createIssuerConfig, type AuthMode, type Enforcement, type IssuerConfig, type RawIssuer } from '../config/load-config.ts';
+import type { AuthMode } from '../directives/auth-directive-transformer.ts';
+import type { Enforcement } from '../directives/auth-runtime.ts';
+import { createIssuerConfig, type IssuerConfig, type RawIssuer } from '../verification/issuer-config.ts';
 import { createAuthContext } from '../context/create-auth-context.ts';
 import { getAuthPlan, recordAuthPlan } from '../directives/auth-plan.ts';
 import { authDirectiveTransformer } from '../directives/auth-directive-transformer.ts';
@@ -12,7 +14,7 @@ import { badRequestBody } from '../errors.ts';
 import { boundListFields } from '../limits/bound-list-fields.ts';
 import { normalizeLimits, type OperationLimits } from '../limits/operation-limits.ts';
 import { useOperationLimits } from '../limits/use-operation-limits.ts';
-import type { Logger } from '../log.ts';
+import type { Logger } from '../telemetry/log.ts';
 import { TokenVerifier, type TokenVerifierOptions } from '../verification/token-verifier.ts';
 import { TokenLifetime, type StreamStats } from './token-lifetime.ts';
 import { useTokenBoundStreams } from './use-token-bound-streams.ts';
@@ -21,8 +23,8 @@ import { trace } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import { observeDenials, type DenialObserver } from '../directives/denial-observer.ts';
 import type { JwksCache } from '../keys/jwks-cache.ts';
-import { noopMetrics, type MetricsRecorder } from '../metrics-recorder.ts';
-import { SPANS } from '../tracer.ts';
+import { noopMetrics, type MetricsRecorder } from '../telemetry/metrics-recorder.ts';
+import { SPANS } from '../telemetry/tracer.ts';
 import { ClaimgateMetrics } from './claimgate-metrics.ts';
 
 export interface ClaimgateOptions {

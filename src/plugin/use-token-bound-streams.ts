@@ -1,8 +1,8 @@
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import { streamEndedError, type StreamEndCode } from '../errors.ts';
-import { noopMetrics, type MetricsRecorder, type SubscriptionEndReason } from '../metrics-recorder.ts';
-import type { Principal } from '../principal.ts';
+import { noopMetrics, type MetricsRecorder, type SubscriptionEndReason } from '../telemetry/metrics-recorder.ts';
+import type { Principal } from '../principal/principal.ts';
 import { endableStream } from './endable-stream.ts';
 import type { TokenLifetime } from './token-lifetime.ts';
 

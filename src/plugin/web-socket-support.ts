@@ -1,5 +1,5 @@
-import type { Logger } from '../log.ts';
-import type { Principal } from '../principal.ts';
+import type { Logger } from '../telemetry/log.ts';
+import type { Principal } from '../principal/principal.ts';
 import type { TokenVerifier } from '../verification/token-verifier.ts';
 import type { TokenLifetime } from './token-lifetime.ts';
 

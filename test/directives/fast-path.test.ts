@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { parse, type GraphQLSchema } from 'graphql';
 import { createPrincipal, makeAuthSchema, useAuthFastPath, type Principal } from '../../src/index.ts';
 import { getAuthPlan } from '../../src/directives/auth-plan.ts';
-import { parseClaimPath } from '../../src/verification/claim-path.ts';
+import { parseClaimPath } from '../../src/principal/claim-path.ts';
 
 const schema = makeAuthSchema({
   typeDefs: `

@@ -9,7 +9,7 @@ import { authDirectiveTransformer } from '../../src/directives/auth-directive-tr
 import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
 import type { Policy, PolicyRegistry } from '../../src/directives/policy.ts';
 import { apolloAuthorizationTypeDefs } from '../../src/directives/type-defs.ts';
-import type { Principal } from '../../src/principal.ts';
+import type { Principal } from '../../src/principal/principal.ts';
 import { graphql as post, withIssuerAndApi, type GraphQLResponse } from '../support/test-api.ts';
 
 const principal = (subject: string, roles: string[] = []): Principal =>

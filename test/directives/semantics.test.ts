@@ -4,7 +4,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execute, parse, subscribe, type ExecutionResult } from 'graphql';
 import { apolloAuthorizationTypeDefs, createPrincipal, makeAuthSchema, type Principal } from '../../src/index.ts';
-import { parseClaimPath } from '../../src/verification/claim-path.ts';
+import { parseClaimPath } from '../../src/principal/claim-path.ts';
 
 function principal(claims: Record<string, unknown>): Principal {
   return createPrincipal({ sub: 'alice', exp: 9_999_999_999, ...claims }, { issuer: 'https://issuer.test', rolesClaim: parseClaimPath('roles') });

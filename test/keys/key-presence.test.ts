@@ -2,9 +2,9 @@
 // what a long-lived subscription asks after each key-set change.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { createIssuerConfig } from '../../src/config/load-config.ts';
-import { silentLogger } from '../../src/log.ts';
-import type { Principal } from '../../src/principal.ts';
+import { createIssuerConfig } from '../../src/verification/issuer-config.ts';
+import { silentLogger } from '../../src/telemetry/log.ts';
+import type { Principal } from '../../src/principal/principal.ts';
 import { TokenVerifier } from '../../src/verification/token-verifier.ts';
 import { createTestKey, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
 

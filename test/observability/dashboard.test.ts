@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/telemetry/log.ts';
 import { useClaimgate } from '../../src/plugin/use-claimgate.ts';
 
 const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { Writable } from 'node:stream';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { createPinoLogger } from '../../src/pino-logger.ts';
+import { loadConfig } from '../../src/server/load-config.ts';
+import { createPinoLogger } from '../../src/telemetry/pino-logger.ts';
 import { startServer, type RunningServer } from '../../src/server/start-server.ts';
 import { createTestKey, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 import { graphql } from '../support/test-api.ts';

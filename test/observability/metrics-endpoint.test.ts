@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createYoga } from 'graphql-yoga';
 import { Registry } from 'prom-client';
 import { createExampleSchema } from '../../src/example/create-example-schema.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/telemetry/log.ts';
 import { useClaimgate } from '../../src/plugin/use-claimgate.ts';
 import { startTestIssuer, TEST_AUDIENCE } from '../support/test-issuer.ts';
 import { startTestApi } from '../support/test-api.ts';

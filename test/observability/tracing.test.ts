@@ -6,7 +6,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { createYoga } from 'graphql-yoga';
 import { createExampleSchema } from '../../src/example/create-example-schema.ts';
 import { useClaimgate } from '../../src/plugin/use-claimgate.ts';
-import { silentLogger } from '../../src/log.ts';
+import { silentLogger } from '../../src/telemetry/log.ts';
 import { createTestKey, JWKS_PATH, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
 
 // One SDK for the file (the API's proxy keeps the first provider it finds).

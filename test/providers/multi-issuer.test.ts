@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { decodeProtectedHeader } from 'jose';
 import { ConfigError } from '../../src/config/config-error.ts';
 import { DEFAULTS } from '../../src/config/defaults.ts';
-import { loadConfig } from '../../src/config/load-config.ts';
+import { loadConfig } from '../../src/server/load-config.ts';
 import {
   KEYCLOAK_API_CLIENT,
   LOGTO_RESOURCE,

@@ -7,7 +7,7 @@ import SchemaBuilder from '@pothos/core';
 import DirectivesPlugin from '@pothos/plugin-directives';
 import type { GraphQLSchema } from 'graphql';
 import { createExampleResolvers, type ExampleContext } from '../../src/example/example-resolvers.ts';
-import type { Principal } from '../../src/principal.ts';
+import type { Principal } from '../../src/principal/principal.ts';
 
 type Where = 'OBJECT' | 'INTERFACE' | 'FIELD_DEFINITION';
 

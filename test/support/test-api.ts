@@ -1,8 +1,8 @@
 import { after, before } from 'node:test';
 import type { GraphQLSchema } from 'graphql';
 import { startTestIssuer, type TestIssuer } from './test-issuer.ts';
-import { loadConfig } from '../../src/config/load-config.ts';
-import type { Logger } from '../../src/log.ts';
+import { loadConfig } from '../../src/server/load-config.ts';
+import type { Logger } from '../../src/telemetry/log.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/start-server.ts';
 
 export interface LogLine {

@@ -3,7 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
-import { loadConfig, TokenRejectedError, TokenVerifier } from '../../src/index.ts';
+import { TokenRejectedError, TokenVerifier } from '../../src/index.ts';
+import { loadConfig } from '../../src/server/index.ts';
 import { createTestKey, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 import { createMemoryLogger } from '../support/test-api.ts';
 

@@ -3,7 +3,8 @@
 // line each refusal leaves for the operator (reason, detail, kid, iss).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfig, TokenRejectedError, TokenVerifier } from '../../src/index.ts';
+import { TokenRejectedError, TokenVerifier } from '../../src/index.ts';
+import { loadConfig } from '../../src/server/index.ts';
 import { createTestKey, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
 import { createMemoryLogger, type LogLine } from '../support/test-api.ts';
 

@@ -1,35 +1,12 @@
 import { readFileSync } from 'node:fs';
-import { DEFAULTS } from './defaults.ts';
-import { ConfigError } from './config-error.ts';
-import { parseClaimPath, type ClaimPath } from '../verification/claim-path.ts';
-import { isLoopbackHost } from '../keys/fetch-bounded.ts';
-import { LOG_LEVELS, type LogLevel } from '../pino-logger.ts';
+import { DEFAULTS } from '../config/defaults.ts';
+import { ConfigError } from '../config/config-error.ts';
+import type { AuthMode } from '../directives/auth-directive-transformer.ts';
+import type { Enforcement } from '../directives/auth-runtime.ts';
+import type { OperationLimits } from '../limits/operation-limits.ts';
+import { buildIssuer, splitList, stringList, type IssuerConfig, type Namer, type RawIssuer } from '../verification/issuer-config.ts';
+import { LOG_LEVELS, type LogLevel } from '../telemetry/pino-logger.ts';
 
-export type AuthMode = 'default' | 'protect-all';
-
-/** How tokens of one issuer are verified. */
-export interface IssuerConfig {
-  /** Expected `iss`, compared byte for byte. */
-  readonly issuer: string;
-  /** Accepted `aud` values; any one must match. */
-  readonly audience: readonly string[];
-  /** JWKS URL; when undefined, keys are found through OIDC discovery. */
-  readonly jwksUri: URL | undefined;
-  /** Allowed `alg` values. */
-  readonly algorithms: readonly string[];
-  /** Where roles live. */
-  readonly rolesClaim: ClaimPath;
-  /** Where scopes live; undefined reads `scope` and `scp`. */
-  readonly scopesClaim: ClaimPath | undefined;
-  /** Required `typ` header (e.g. `at+jwt`, RFC 9068); undefined accepts any. */
-  readonly tokenType: string | undefined;
-  /** Required `token_use` claim (Cognito: `access`); undefined accepts any. */
-  readonly tokenUse: string | undefined;
-  /** Opt-in: a token with no `iss` is verified with this issuer's keys alone. */
-  readonly allowMissingIssuer: boolean;
-  /** Opt-in: a token with no `aud` is accepted (one with an `aud` must still match). */
-  readonly allowMissingAudience: boolean;
-}
 
 export interface Config {
   readonly port: number;
@@ -48,7 +25,7 @@ export interface Config {
   /** True when no issuer is configured: `npm start` runs the embedded dev issuer. */
   readonly devIssuer: boolean;
   /** Operation limits from LIMIT_* (each defaults to DEFAULTS.limits). */
-  readonly limits: ConfiguredLimits;
+  readonly limits: OperationLimits;
   /** Lowest level logged (LOG_LEVEL). */
   readonly logLevel: LogLevel;
   /** Whether Prometheus metrics are served (METRICS). */
@@ -69,36 +46,11 @@ export interface ConfiguredSubscriptions {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Whether authorization denials are enforced, or only logged and counted (audit mode, for rollouts). */
-export type Enforcement = 'enforce' | 'audit';
-
-/** The operation limits; each one's meaning and default is in DEFAULTS.limits. */
-export interface ConfiguredLimits {
-  /** Parser tokens in the document; parsing stops past it. */
-  readonly maxTokens: number;
-  /** Nesting of selections (fragments flattened). */
-  readonly maxDepth: number;
-  /** Aliases in the operation (fragments counted where spread). */
-  readonly maxAliases: number;
-  /** Directives in the operation. */
-  readonly maxDirectives: number;
-  /** Estimated cost: each field 1 plus its selection, list fields multiplied by their size. */
-  readonly maxCost: number;
-  /** List items one operation may resolve in all; past it, lists resolve to RESULT_TOO_LARGE. */
-  readonly maxListItems: number;
-  /** Arguments read as a list's size, first match wins. */
-  readonly listSizeArguments: readonly string[];
-  /** Size assumed for a list field with no size argument. */
-  readonly defaultListSize: number;
-}
-
 export interface LoadConfigOptions {
   /** Reads the AUTH_CONFIG file; defaults to a synchronous UTF-8 read. */
   readonly readFile?: (path: string) => string;
 }
 
-const SYMMETRIC_OR_NONE = /^(none|HS\d+)$/i;
-const KNOWN_ALGORITHMS = new Set([...DEFAULTS.algorithms, 'Ed25519']);
 
 /**
  * Reads and checks the whole configuration from environment variables (and
@@ -174,22 +126,6 @@ const SINGLE_ISSUER_VARIABLES = [
   'AUTH_ALLOW_MISSING_AUDIENCE',
 ] as const;
 
-/** The fields of one issuer, wherever they come from (env, AUTH_CONFIG, code). */
-export interface RawIssuer {
-  issuer?: unknown;
-  audience?: unknown;
-  jwksUri?: unknown;
-  algorithms?: unknown;
-  rolesClaim?: unknown;
-  scopesClaim?: unknown;
-  tokenType?: unknown;
-  tokenUse?: unknown;
-  allowMissingIssuer?: unknown;
-  allowMissingAudience?: unknown;
-}
-
-/** Names the place of each field in error messages. */
-type Namer = (field: keyof RawIssuer) => string;
 
 function issuerFromEnv(env: Env): IssuerConfig {
   const name: Namer = (field) => ENV_NAMES[field];
@@ -266,108 +202,6 @@ function issuersFromFile(path: string, readFile: (path: string) => string): Issu
   return issuers;
 }
 
-/**
- * One issuer's configuration from its fields, defaulted exactly as the
- * environment variables are; throws ConfigError naming the field.
- *
- * @example createIssuerConfig({ issuer: 'https://id.example.com', audience: ['api'] })
- */
-export function createIssuerConfig(fields: RawIssuer): IssuerConfig {
-  return buildIssuer(fields, (field) => field);
-}
-
-function buildIssuer(raw: RawIssuer, name: Namer): IssuerConfig {
-  const issuer = raw.issuer;
-  if (typeof issuer !== 'string' || issuer === '') {
-    throw new ConfigError(name('issuer'), 'must be a non-empty string (the exact `iss` of the tokens).');
-  }
-  const audience = stringList(raw.audience, name('audience'));
-  if (audience === undefined) {
-    throw new ConfigError(name('audience'), `is required: the \`aud\` value(s) the API accepts, comma-separated.`);
-  }
-  const jwksUri = raw.jwksUri === undefined ? undefined : keyUrl(raw.jwksUri, name('jwksUri'));
-  if (jwksUri === undefined) {
-    // Discovery needs a URL to append the well-known path to.
-    keyUrl(issuer, name('issuer'), ' (or set the JWKS URL explicitly to skip discovery)');
-  }
-  const algorithms = stringList(raw.algorithms, name('algorithms')) ?? [...DEFAULTS.algorithms];
-  for (const algorithm of algorithms) {
-    if (SYMMETRIC_OR_NONE.test(algorithm)) {
-      throw new ConfigError(
-        name('algorithms'),
-        `"${algorithm}" is refused: only asymmetric algorithms are allowed (a shared secret in a public JWKS is no secret).`,
-      );
-    }
-    if (!KNOWN_ALGORITHMS.has(algorithm)) {
-      throw new ConfigError(name('algorithms'), `"${algorithm}" is not a known JWS algorithm (${DEFAULTS.algorithms.join(', ')}).`);
-    }
-  }
-  return Object.freeze({
-    issuer,
-    audience: Object.freeze(audience),
-    jwksUri,
-    algorithms: Object.freeze(algorithms),
-    rolesClaim: claimPath(raw.rolesClaim ?? DEFAULTS.rolesClaim, name('rolesClaim')),
-    scopesClaim: raw.scopesClaim === undefined ? undefined : claimPath(raw.scopesClaim, name('scopesClaim')),
-    tokenType: mediaType(optionalString(raw.tokenType, name('tokenType')), name('tokenType')),
-    tokenUse: optionalString(raw.tokenUse, name('tokenUse')),
-    allowMissingIssuer: boolean(raw.allowMissingIssuer, name('allowMissingIssuer')),
-    allowMissingAudience: boolean(raw.allowMissingAudience, name('allowMissingAudience')),
-  });
-}
-
-function keyUrl(value: unknown, variable: string, hint = ''): URL {
-  if (typeof value !== 'string' || !URL.canParse(value)) {
-    throw new ConfigError(variable, `must be an absolute URL${hint}.`);
-  }
-  const url = new URL(value);
-  if (url.protocol === 'https:') return url;
-  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return url;
-  throw new ConfigError(variable, `must use https (plain http is allowed only for loopback addresses): "${value}".`);
-}
-
-function claimPath(value: unknown, variable: string): ClaimPath {
-  if (typeof value !== 'string') throw new ConfigError(variable, 'must be a claim name or a JSON Pointer.');
-  try {
-    return parseClaimPath(value);
-  } catch (error) {
-    throw new ConfigError(variable, `${(error as Error).message}.`);
-  }
-}
-
-function stringList(value: unknown, variable: string): string[] | undefined {
-  if (value === undefined) return undefined;
-  const items = typeof value === 'string' ? splitList(value) : value;
-  if (!Array.isArray(items) || items.length === 0 || !items.every((item) => typeof item === 'string' && item !== '')) {
-    throw new ConfigError(variable, 'must be a non-empty list of non-empty strings.');
-  }
-  return [...new Set(items as string[])];
-}
-
-/** A `typ` value (RFC 7515 4.1.9): a media type, `application/` optional, e.g. `at+jwt`. */
-function mediaType(value: string | undefined, variable: string): string | undefined {
-  const token = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
-  if (value !== undefined && !new RegExp(`^${token}(/${token})?$`).test(value)) {
-    throw new ConfigError(variable, `"${value}" is not a media type (e.g. at+jwt or application/at+jwt).`);
-  }
-  return value;
-}
-
-function optionalString(value: unknown, variable: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value === '') throw new ConfigError(variable, 'must be a non-empty string.');
-  return value;
-}
-
-function boolean(value: unknown, variable: string): boolean {
-  if (value === undefined) return false;
-  if (typeof value !== 'boolean') throw new ConfigError(variable, 'must be true or false.');
-  return value;
-}
-
-function splitList(value: string): string[] {
-  return value.split(',').map((item) => item.trim());
-}
 
 function nonEmpty(env: Env, name: string): string | undefined {
   const value = env[name];
@@ -449,7 +283,7 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 }
 
 
-function limitsFromEnv(env: Env): ConfiguredLimits {
+function limitsFromEnv(env: Env): OperationLimits {
   const limits: Record<string, unknown> = { ...DEFAULTS.limits };
   for (const [variable, option] of Object.entries(LIMIT_VARIABLES)) {
     limits[option] = integer(env, variable, DEFAULTS.limits[option], 1, 1_000_000_000);
@@ -461,7 +295,7 @@ function limitsFromEnv(env: Env): ConfiguredLimits {
     }
     limits.listSizeArguments = Object.freeze(names);
   }
-  return Object.freeze(limits) as unknown as ConfiguredLimits;
+  return Object.freeze(limits) as unknown as OperationLimits;
 }
 
 function authMode(env: Env): AuthMode {

@@ -1,5 +1,5 @@
 import type { JWTPayload } from 'jose';
-import { readClaim, type ClaimPath } from './verification/claim-path.ts';
+import { readClaim, type ClaimPath } from './claim-path.ts';
 
 /**
  * Who is calling, as verified once per request. Frozen: resolvers and

@@ -1,7 +1,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { ConfigError, DEFAULTS, loadConfig } from '../../src/index.ts';
+import { ConfigError, DEFAULTS } from '../../src/index.ts';
+import { loadConfig } from '../../src/server/index.ts';
 
 const ISSUER = { AUTH_ISSUER: 'https://login.example.com/', AUTH_AUDIENCE: 'api' };
 
