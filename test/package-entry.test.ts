@@ -32,7 +32,7 @@ function run(script: string) {
 
 test('the entry points are answered by the build this test made, file for file from src/', () => {
   const resolved = run(`console.log(JSON.stringify([import.meta.resolve('claimgate'), import.meta.resolve('claimgate/server')]))`) as string[];
-  assert.deepEqual(resolved, [new URL('dist/index.js', PACKAGE).href, new URL('dist/server/start-server.js', PACKAGE).href]);
+  assert.deepEqual(resolved, [new URL('dist/index.js', PACKAGE).href, new URL('dist/server/index.js', PACKAGE).href]);
   const list = (dir: URL, ext: RegExp) =>
     (readdirSync(dir, { recursive: true }) as string[]).filter((file) => ext.test(file)).map((file) => file.replace(ext, '')).sort();
   assert.deepEqual(list(new URL('dist/', PACKAGE), /\.js$/), list(new URL('src/', ROOT), /\.ts$/));
