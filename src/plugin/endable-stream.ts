@@ -1,5 +1,12 @@
-/** A stream that can be ended from outside with one last value. */
-export interface EndableStream<T> extends AsyncGenerator<T, undefined, unknown> {
+/**
+ * A stream that can be ended from outside with one last value. An async
+ * iterator with `return` and `throw` (not an AsyncGenerator: newer lib types
+ * add `Symbol.asyncDispose` to that, which Node 20's do not know).
+ */
+export interface EndableStream<T> extends AsyncIterableIterator<T> {
+  next(): Promise<IteratorResult<T, undefined>>;
+  return(): Promise<IteratorResult<T, undefined>>;
+  throw(error: unknown): Promise<IteratorResult<T, undefined>>;
   /**
    * Ends the stream: `final` is the next (and last) value a consumer gets,
    * even one waiting for the source right now; the source is closed and
