@@ -4,6 +4,7 @@ import { ConfigError } from '../config/config-error.ts';
 import type { AuthMode } from '../directives/auth-directive-transformer.ts';
 import type { Enforcement } from '../directives/auth-runtime.ts';
 import type { OperationLimits } from '../limits/operation-limits.ts';
+import type { SubscriptionBounds } from '../plugin/use-claimgate.ts';
 import { buildIssuer, splitList, stringList, type IssuerConfig, type Namer, type RawIssuer } from '../verification/issuer-config.ts';
 import { LOG_LEVELS, type LogLevel } from '../telemetry/pino-logger.ts';
 
@@ -33,15 +34,7 @@ export interface Config {
   /** Port of a separate metrics listener on HOST (METRICS_PORT); undefined serves them on PORT. */
   readonly metricsPort: number | undefined;
   /** WebSocket bounds from LIMIT_WS_* (each defaults to DEFAULTS.subscriptions). */
-  readonly subscriptions: ConfiguredSubscriptions;
-}
-
-/** Bounds of the WebSocket transport; each one's meaning and default is in DEFAULTS.subscriptions. */
-export interface ConfiguredSubscriptions {
-  /** Operations one connection may run at once. */
-  readonly maxPerConnection: number;
-  /** Milliseconds a new connection has to send `connection_init`. */
-  readonly connectionInitTimeoutMs: number;
+  readonly subscriptions: SubscriptionBounds;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
