@@ -13,14 +13,20 @@ export interface MutationModule {
 
 export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   verification: {
-    mutate: ['src/verification/**/*.ts'],
+    // The principal (roles, scopes and claim paths read from a verified token) was part of verification.
+    mutate: ['src/verification/**/*.ts', 'src/principal/**/*.ts'],
     testFiles: [
+      'test/principal/principal.test.ts',
+      'test/verification/token-shape.test.ts',
+      'test/verification/issuer-config.test.ts',
       'test/verification/token-verifier.test.ts',
       'test/verification/token-caches.test.ts',
       'test/verification/attacks.test.ts',
       'test/keys/symmetric-keys.test.ts',
       // issuer-config.ts (the algorithm allow-list, key URLs, claim paths) moved into verification/.
       'test/server/load-config.test.ts',
+      'test/providers/provider-shapes.test.ts',
+      'test/directives/extend-and-role-strings.test.ts',
     ],
   },
   credentials: {
@@ -40,6 +46,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/keys/jwks-cache.test.ts',
       'test/keys/jwks-fetch-hardening.test.ts',
       'test/keys/symmetric-keys.test.ts',
+      'test/keys/key-presence.test.ts',
       'test/verification/token-caches.test.ts',
     ],
   },
@@ -62,6 +69,10 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/directives/existence-oracle.test.ts',
       'test/directives/extend-and-role-strings.test.ts',
       'test/directives/fast-path-callers.test.ts',
+      'test/directives/policy.test.ts',
+      'test/directives/audit-mode.test.ts',
+      'test/directives/code-first-placement.test.ts',
+      'test/directives/protection-report.test.ts',
       'test/directives/bypass-matrix.test.ts',
       'test/federation/entities.test.ts',
       'test/plugin/use-claimgate.test.ts',
