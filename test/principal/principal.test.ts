@@ -95,7 +95,7 @@ describe('the principal', () => {
     assert.ok(Object.isFrozen(realm.roles));
     assert.ok(Object.isFrozen(realm.nested.deep));
     assert.throws(() => realm.roles.push('admin'), TypeError);
-    assert.throws(() => ((p as { roles: string[] }).roles = ['admin']), TypeError);
+    assert.throws(() => ((p as unknown as { roles: string[] }).roles = ["admin"]), TypeError);
   });
 });
 
