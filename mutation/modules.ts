@@ -23,8 +23,6 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/verification/token-caches.test.ts',
       'test/verification/attacks.test.ts',
       'test/keys/symmetric-keys.test.ts',
-      // issuer-config.ts (the algorithm allow-list, key URLs, claim paths) moved into verification/.
-      'test/server/load-config.test.ts',
       'test/providers/provider-shapes.test.ts',
       'test/directives/extend-and-role-strings.test.ts',
     ],

@@ -3,7 +3,7 @@
 // prototype would widen what a caller may do, so each rule is pinned.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPrincipal } from '../../src/index.ts';
+import { createPrincipal } from '../../src/principal/principal.ts';
 import { formatClaimPath, parseClaimPath, readClaim } from '../../src/principal/claim-path.ts';
 
 const ROLES = ['roles'];

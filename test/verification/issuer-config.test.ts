@@ -3,7 +3,8 @@
 // names the field to fix; nothing unsafe is defaulted in.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConfigError, createIssuerConfig, type RawIssuer } from '../../src/index.ts';
+import { ConfigError } from '../../src/config/config-error.ts';
+import { createIssuerConfig, type RawIssuer } from '../../src/verification/issuer-config.ts';
 
 const ISSUER = 'https://id.example.com';
 const minimal: RawIssuer = { issuer: ISSUER, audience: ['api'] };
