@@ -16,7 +16,9 @@ import {
   type GraphQLNamedType,
 } from 'graphql';
 import { createYoga } from 'graphql-yoga';
-import { AuthSchemaError, authDirectiveTransformer, useClaimgate } from '../../src/index.ts';
+import { AuthSchemaError } from '../../src/directives/auth-schema-error.ts';
+import { authDirectiveTransformer } from '../../src/directives/auth-directive-transformer.ts';
+import { useClaimgate } from '../../src/plugin/use-claimgate.ts';
 
 const Item = new GraphQLObjectType({ name: 'Item', fields: { id: { type: GraphQLString } } });
 

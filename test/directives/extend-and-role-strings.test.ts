@@ -4,7 +4,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSchema, type GraphQLSchema } from 'graphql';
-import { authDirectiveTransformer, authDirectiveTypeDefs, makeAuthSchema } from '../../src/index.ts';
+import { authDirectiveTransformer } from '../../src/directives/auth-directive-transformer.ts';
+import { authDirectiveTypeDefs } from '../../src/directives/type-defs.ts';
+import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
 import { errorCodes, graphql, withIssuerAndApi } from '../support/test-api.ts';
 
 const SDL = `

@@ -3,7 +3,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parse, type GraphQLSchema } from 'graphql';
-import { createPrincipal, makeAuthSchema, useAuthFastPath, type Principal } from '../../src/index.ts';
+import { createPrincipal, type Principal } from '../../src/principal/principal.ts';
+import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
+import { useAuthFastPath } from '../../src/directives/use-auth-fast-path.ts';
 import { getAuthPlan } from '../../src/directives/auth-plan.ts';
 import { parseClaimPath } from '../../src/principal/claim-path.ts';
 

@@ -3,7 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeExecutableSchema } from '@graphql-tools/schema';
-import { AuthSchemaError, authDirectiveTransformer, authDirectiveTypeDefs, makeAuthSchema } from '../../src/index.ts';
+import { AuthSchemaError } from '../../src/directives/auth-schema-error.ts';
+import { authDirectiveTransformer } from '../../src/directives/auth-directive-transformer.ts';
+import { authDirectiveTypeDefs } from '../../src/directives/type-defs.ts';
+import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
 
 const cases: [string, string, string][] = [
   ['an empty role', 'type Query { a: String @hasRole(role: "") }', '@hasRole on field Query.a: a role must not be empty.'],

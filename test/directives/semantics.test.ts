@@ -3,7 +3,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execute, parse, subscribe, type ExecutionResult } from 'graphql';
-import { apolloAuthorizationTypeDefs, createPrincipal, makeAuthSchema, type Principal } from '../../src/index.ts';
+import { apolloAuthorizationTypeDefs } from '../../src/directives/type-defs.ts';
+import { createPrincipal, type Principal } from '../../src/principal/principal.ts';
+import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
 import { parseClaimPath } from '../../src/principal/claim-path.ts';
 
 function principal(claims: Record<string, unknown>): Principal {
