@@ -51,6 +51,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   context: {
     mutate: ['src/context/**/*.ts'],
     testFiles: [
+      'test/context/create-auth-context.test.ts',
       'test/server/http-semantics.test.ts',
       'test/server/cookie-credentials.test.ts',
       'test/server/garbage-input.test.ts',
