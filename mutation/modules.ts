@@ -20,6 +20,8 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/verification/token-shape.test.ts',
       'test/verification/issuer-config.test.ts',
       'test/verification/token-verifier.test.ts',
+      'test/verification/token-verifier-outcomes.test.ts',
+      'test/keys/key-presence.test.ts',
       'test/verification/token-caches.test.ts',
       'test/verification/attacks.test.ts',
       'test/keys/symmetric-keys.test.ts',

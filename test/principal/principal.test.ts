@@ -97,6 +97,16 @@ describe('the principal', () => {
     assert.throws(() => realm.roles.push('admin'), TypeError);
     assert.throws(() => ((p as unknown as { roles: string[] }).roles = ["admin"]), TypeError);
   });
+  test('a payload frozen at the top still has its nested claims frozen; null claims and cycles are fine', () => {
+    const nested = { roles: ['reader'] };
+    const p = createPrincipal(Object.freeze({ ...base, realm_access: nested, nothing: null }), { issuer: 'i', rolesClaim: ROLES });
+    assert.ok(Object.isFrozen(nested));
+    assert.ok(Object.isFrozen(nested.roles));
+    assert.equal(p.claims.nothing, null);
+    const cyclic: Record<string, unknown> = { ...base };
+    cyclic.self = cyclic;
+    assert.ok(Object.isFrozen(createPrincipal(cyclic, { issuer: 'i', rolesClaim: ROLES }).claims.self));
+  });
 });
 
 describe('claim paths', () => {

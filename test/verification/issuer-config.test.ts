@@ -89,6 +89,8 @@ describe('createIssuerConfig', () => {
   test('the JWKS URL is absolute, and https unless on loopback', () => {
     assert.equal(refused({ ...minimal, jwksUri: '/jwks.json' }), 'jwksUri: must be an absolute URL.');
     assert.equal(refused({ ...minimal, jwksUri: 42 }), 'jwksUri: must be an absolute URL.');
+    // Only a string: an object that prints as a URL is not one.
+    assert.equal(refused({ ...minimal, jwksUri: new URL('https://keys.example.com/jwks') }), 'jwksUri: must be an absolute URL.');
     assert.equal(
       refused({ ...minimal, jwksUri: 'http://keys.example.com/jwks' }),
       'jwksUri: must use https (plain http is allowed only for loopback addresses): "http://keys.example.com/jwks".',
@@ -107,7 +109,7 @@ describe('createIssuerConfig', () => {
   });
 
   test('an unknown algorithm is refused, naming the known ones', () => {
-    for (const algorithm of ['ES257', 'rs256', 'HS', 'ES256 ', 'nonesuch']) {
+    for (const algorithm of ['ES257', 'rs256', 'HS', 'ES256 ', 'nonesuch', 'xnone', 'XHS256', 'HS256x']) {
       assert.equal(
         refused({ ...minimal, algorithms: [algorithm] }),
         `algorithms: "${algorithm}" is not a known JWS algorithm (RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA).`,
