@@ -43,6 +43,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   keys: {
     mutate: ['src/keys/**/*.ts'],
     testFiles: [
+      'test/keys/key-urls.test.ts',
       'test/keys/jwks-cache.test.ts',
       'test/keys/jwks-fetch-hardening.test.ts',
       'test/keys/symmetric-keys.test.ts',
