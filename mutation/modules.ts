@@ -63,18 +63,19 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   },
   directives: {
     mutate: ['src/directives/**/*.ts'],
-    // In-process files first: most mutants die there, before a server starts.
+    // In-process files first: most mutants die there, before any server starts
+    // (Stryker runs a mutant's covering files in this order and stops at the first failure).
     testFiles: [
       'test/directives/semantics.test.ts',
       'test/directives/misuse.test.ts',
       'test/directives/fast-path.test.ts',
+      'test/directives/policy.test.ts',
+      'test/directives/code-first-placement.test.ts',
+      'test/directives/fast-path-callers.test.ts',
       'test/directives/existence-oracle.test.ts',
       'test/directives/extend-and-role-strings.test.ts',
-      'test/directives/fast-path-callers.test.ts',
-      'test/directives/policy.test.ts',
-      'test/directives/audit-mode.test.ts',
-      'test/directives/code-first-placement.test.ts',
       'test/directives/protection-report.test.ts',
+      'test/directives/audit-mode.test.ts',
       'test/directives/bypass-matrix.test.ts',
       'test/federation/entities.test.ts',
       'test/plugin/use-claimgate.test.ts',
