@@ -66,6 +66,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     // In-process files first: most mutants die there, before any server starts
     // (Stryker runs a mutant's covering files in this order and stops at the first failure).
     testFiles: [
+      'test/directives/requirements.test.ts',
       'test/directives/semantics.test.ts',
       'test/directives/misuse.test.ts',
       'test/directives/fast-path.test.ts',
