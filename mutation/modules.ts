@@ -67,6 +67,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     // (Stryker runs a mutant's covering files in this order and stops at the first failure).
     testFiles: [
       'test/directives/requirements.test.ts',
+      'test/directives/directive-names.test.ts',
       'test/directives/semantics.test.ts',
       'test/directives/misuse.test.ts',
       'test/directives/fast-path.test.ts',
