@@ -74,13 +74,11 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/directives/policy.test.ts',
       'test/directives/code-first-placement.test.ts',
       'test/directives/fast-path-callers.test.ts',
-      'test/directives/existence-oracle.test.ts',
       'test/directives/extend-and-role-strings.test.ts',
       'test/directives/protection-report.test.ts',
       'test/directives/audit-mode.test.ts',
       'test/directives/bypass-matrix.test.ts',
       'test/federation/entities.test.ts',
-      'test/plugin/use-claimgate.test.ts',
     ],
   },
 };
