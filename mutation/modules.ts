@@ -42,13 +42,14 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   },
   keys: {
     mutate: ['src/keys/**/*.ts'],
+    // Fastest first; jwks-cache's tests wait on real (short) refresh and retry timers.
     testFiles: [
       'test/keys/key-urls.test.ts',
-      'test/keys/jwks-cache.test.ts',
       'test/keys/jwks-fetch-hardening.test.ts',
-      'test/keys/symmetric-keys.test.ts',
       'test/keys/key-presence.test.ts',
+      'test/keys/symmetric-keys.test.ts',
       'test/verification/token-caches.test.ts',
+      'test/keys/jwks-cache.test.ts',
     ],
   },
   context: {
