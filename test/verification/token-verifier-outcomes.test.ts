@@ -228,6 +228,15 @@ describe('the refused-token cache', () => {
 });
 
 describe('what jose refuses maps to a reason', () => {
+  test('an invalid crit header (jose: JWSInvalid) is malformed', async () => {
+    const key = issuer.keys[0]!;
+    const v = await verifier();
+    for (const crit of [[], 'x-ext', [''], [7]]) {
+      assert.equal(await outcome(() => v.verify(rawSign({ alg: 'RS256', kid: key.kid, crit }, claims(), key))), 'malformed', JSON.stringify(crit));
+      assert.equal(rejections(v).at(-1)!.fields.detail, 'ERR_JWS_INVALID');
+    }
+  });
+
   test('an unencoded payload (b64: false) is malformed', async () => {
     const key = issuer.keys[0]!;
     const v = await verifier();
