@@ -51,6 +51,38 @@ describe('useAuthFastPath', () => {
     assert.equal(pick('{ x: list { ...F } } fragment F on Closed { s: secret }', who(['editor', 'admin'])), 'unguarded');
   });
 
+  test('a field returning an abstract type reaches the type guard of every possible type, even with only __typename selected', () => {
+    assert.equal(pick('{ node { __typename } }', who([])), 'guarded', 'node could be a Closed');
+    assert.equal(pick('{ any { __typename } }', who([])), 'guarded', 'any could be a Closed');
+    assert.equal(pick('{ node { __typename } }', who(['editor'])), 'unguarded');
+  });
+
+  test('inline fragments without a type condition, and every distinct fragment, are followed', () => {
+    assert.equal(pick('{ closed { ... { secret } } }', who(['editor'])), 'guarded');
+    assert.equal(pick('{ closed { ... { id } } }', who(['editor'])), 'unguarded');
+    const two = '{ open { ...A } closed { ...B } } fragment A on Open { id } fragment B on Closed { secret }';
+    assert.equal(pick(two, who(['editor'])), 'guarded', 'the second fragment is read too');
+    assert.equal(pick(two, who(['editor', 'admin'])), 'unguarded');
+    const sameNameTwoParents = '{ node { ...F } closed { ...F } } fragment F on Node { id ... on Closed { secret } }';
+    assert.equal(pick(sameNameTwoParents, who(['editor'])), 'guarded');
+  });
+
+  test('no context or no principal is anonymous; a schema without claimgate\'s plan is left alone', () => {
+    const plugin = useAuthFastPath();
+    type Args = { schema: GraphQLSchema; document: ReturnType<typeof parse>; contextValue: unknown };
+    const run = (payload: Args) => (plugin.onExecute as unknown as (hook: { args: Args }) => void)({ args: payload });
+    const anonymous = { schema: schema as GraphQLSchema, document: parse('{ closed { id } }'), contextValue: undefined };
+    run(anonymous);
+    assert.equal(anonymous.schema, schema);
+    const open = { schema: schema as GraphQLSchema, document: parse('{ open { id } }'), contextValue: {} };
+    run(open);
+    assert.equal(open.schema, getAuthPlan(schema)!.unguarded);
+    const plain = makeAuthSchema({ typeDefs: 'type Query { a: String @public }' });
+    const foreign = { schema: getAuthPlan(plain)!.unguarded, document: parse('{ a }'), contextValue: {} };
+    run(foreign);
+    assert.equal(foreign.schema, getAuthPlan(plain)!.unguarded);
+  });
+
   test('@skip does not hide a guard', () => {
     assert.equal(pick('{ open { id } closed @skip(if: true) { id } }', null), 'guarded');
   });

@@ -4,6 +4,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createGraphQLError } from 'graphql-yoga';
+import { AUTH_RUNTIME, authRuntimeOf, ENFORCING_RUNTIME } from '../../src/directives/auth-runtime.ts';
 import { compileGuard, denialError, deniedRequirement } from '../../src/directives/compile-guard.ts';
 import { authenticated, hasAnyRole, hasClaim, hasRole, hasScope, requiresScopes } from '../../src/directives/requirement.ts';
 import { parseClaimPath } from '../../src/principal/claim-path.ts';
@@ -107,5 +108,18 @@ describe('compileGuard', () => {
     assert.equal(deniedRequirement(guard(null)!), 'role a');
     assert.equal(deniedRequirement(denialError('FORBIDDEN', 'scope x')), 'scope x');
     assert.equal(deniedRequirement(createGraphQLError('Forbidden: something else.')), 'unknown');
+  });
+});
+
+describe('the auth runtime a request carries', () => {
+  test('its context key is the registered symbol, so a second copy of claimgate finds it', () => {
+    assert.equal(AUTH_RUNTIME, Symbol.for('claimgate.authRuntime'));
+  });
+  test('without one (no plugin, no context at all) the guards enforce', () => {
+    for (const context of [undefined, null, {}, { [Symbol.for('other')]: {} }]) assert.equal(authRuntimeOf(context), ENFORCING_RUNTIME);
+    assert.equal(ENFORCING_RUNTIME.audit, false);
+    assert.doesNotThrow(() => ENFORCING_RUNTIME.policyFailed('p', 'T.f', 'threw', new Error('x')));
+    const audit = { audit: true, wouldDeny() {}, policyFailed() {} };
+    assert.equal(authRuntimeOf({ [AUTH_RUNTIME]: audit }), audit);
   });
 });
