@@ -93,6 +93,14 @@ describe('compileGuard', () => {
     assert.equal(compileGuard([authenticated])(caller()), undefined);
   });
 
+  test('two different any-of-roles requirements (type and field) are both checked, never merged into one', () => {
+    assert.notEqual(hasAnyRole(['a', 'b']).key, hasAnyRole(['a', 'c']).key);
+    const both = compileGuard([hasAnyRole(['a', 'b']), hasAnyRole(['c', 'd'])]);
+    assert.deepEqual(describeError(both(caller({ roles: ['a'] }))), ['FORBIDDEN', 'Forbidden: requires one of the roles c, d.']);
+    assert.deepEqual(describeError(both(caller({ roles: ['d'] }))), ['FORBIDDEN', 'Forbidden: requires one of the roles a, b.']);
+    assert.equal(both(caller({ roles: ['b', 'c'] })), undefined);
+  });
+
   test('a requirement reached twice is checked once, and every distinct one is checked', () => {
     let calls = 0;
     const counted = { key: 'k', description: 'k', test: () => (calls++, true) };
