@@ -23,12 +23,23 @@ const schema = makeAuthSchema({
 
 const who = (roles: string[]): Principal => createPrincipal({ sub: 'a', exp: 9_999_999_999, roles }, { issuer: 'i', rolesClaim: parseClaimPath('roles') });
 
+interface ExecuteArgs {
+  schema: GraphQLSchema;
+  readonly document: ReturnType<typeof parse>;
+  readonly contextValue: unknown;
+  readonly operationName?: string | undefined;
+}
+
+/** Runs a fresh plugin's onExecute hook on `args`; returns the schema it leaves there. */
+function execute(args: ExecuteArgs): GraphQLSchema {
+  (useAuthFastPath().onExecute as unknown as (hook: { args: ExecuteArgs }) => void)({ args });
+  return args.schema;
+}
+
 /** Which schema the plugin picks for this operation and caller. */
 function pick(query: string, principal: Principal | null, operationName?: string): 'unguarded' | 'guarded' {
-  const plugin = useAuthFastPath();
-  const args = { schema: schema as GraphQLSchema, document: parse(query), contextValue: { principal }, operationName };
-  (plugin.onExecute as unknown as (payload: { args: typeof args }) => void)({ args });
-  return args.schema === getAuthPlan(schema)!.unguarded ? 'unguarded' : args.schema === schema ? 'guarded' : assert.fail('unknown schema');
+  const chosen = execute({ schema, document: parse(query), contextValue: { principal }, operationName });
+  return chosen === getAuthPlan(schema)!.unguarded ? 'unguarded' : chosen === schema ? 'guarded' : assert.fail('unknown schema');
 }
 
 describe('useAuthFastPath', () => {
@@ -68,19 +79,11 @@ describe('useAuthFastPath', () => {
   });
 
   test('no context or no principal is anonymous; a schema without claimgate\'s plan is left alone', () => {
-    const plugin = useAuthFastPath();
-    type Args = { schema: GraphQLSchema; document: ReturnType<typeof parse>; contextValue: unknown };
-    const run = (payload: Args) => (plugin.onExecute as unknown as (hook: { args: Args }) => void)({ args: payload });
-    const anonymous = { schema: schema as GraphQLSchema, document: parse('{ closed { id } }'), contextValue: undefined };
-    run(anonymous);
-    assert.equal(anonymous.schema, schema);
-    const open = { schema: schema as GraphQLSchema, document: parse('{ open { id } }'), contextValue: {} };
-    run(open);
-    assert.equal(open.schema, getAuthPlan(schema)!.unguarded);
+    assert.equal(execute({ schema, document: parse('{ closed { id } }'), contextValue: undefined }), schema);
+    assert.equal(execute({ schema, document: parse('{ open { id } }'), contextValue: {} }), getAuthPlan(schema)!.unguarded);
     const plain = makeAuthSchema({ typeDefs: 'type Query { a: String @public }' });
-    const foreign = { schema: getAuthPlan(plain)!.unguarded, document: parse('{ a }'), contextValue: {} };
-    run(foreign);
-    assert.equal(foreign.schema, getAuthPlan(plain)!.unguarded);
+    const unplanned = getAuthPlan(plain)!.unguarded;
+    assert.equal(execute({ schema: unplanned, document: parse('{ a }'), contextValue: {} }), unplanned);
   });
 
   test('@skip does not hide a guard', () => {
@@ -100,9 +103,6 @@ describe('useAuthFastPath', () => {
 
   test('federation _entities always keeps its guards', () => {
     const subgraphLike = makeAuthSchema({ typeDefs: 'scalar _Any type Query { _entities(representations: [_Any!]!): [String] }' });
-    const plugin = useAuthFastPath();
-    const args = { schema: subgraphLike, document: parse('{ _entities(representations: []) }'), contextValue: { principal: who(['admin']) } };
-    (plugin.onExecute as unknown as (payload: { args: typeof args }) => void)({ args });
-    assert.equal(args.schema, subgraphLike);
+    assert.equal(execute({ schema: subgraphLike, document: parse('{ _entities(representations: []) }'), contextValue: { principal: who(['admin']) } }), subgraphLike);
   });
 });

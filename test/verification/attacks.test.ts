@@ -2,13 +2,12 @@
 // the real server: every one must answer 401 invalid_token with nothing executed.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyObject, constants, createHmac, sign } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { CompactEncrypt, SignJWT, generateKeyPair } from 'jose';
 import { createTestKey, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
 import { graphql, startTestApi, type TestApi } from '../support/test-api.ts';
 import { startKeyServer, type KeyServer } from '../support/key-server.ts';
-
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
+import { b64, rawSign } from '../support/raw-jws.ts';
 
 let issuer: TestIssuer;
 let api: TestApi;
@@ -35,16 +34,6 @@ async function expectRejected(token: string, description: string) {
   assert.deepEqual(response.body, {
     errors: [{ message: `Unauthenticated: ${description}.`, extensions: { code: 'UNAUTHENTICATED' } }],
   });
-}
-
-/** Signs header.payload with raw node:crypto, for tokens jose refuses to produce. */
-function rawSign(header: Record<string, unknown>, claims: Record<string, unknown>, privateKey: CryptoKey, pss = false): string {
-  const input = `${b64(header)}.${b64(claims)}`;
-  const signature = sign('sha256', Buffer.from(input), {
-    key: KeyObject.from(privateKey),
-    ...(pss ? { padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : {}),
-  });
-  return `${input}.${signature.toString('base64url')}`;
 }
 
 function payload(extra: Record<string, unknown> = {}) {
@@ -185,7 +174,7 @@ describe('RFC 8725 attacks are refused', () => {
 
   test('a signature by a key published under another alg is refused', async () => {
     const key = issuer.keys[0]!;
-    const token = rawSign({ alg: 'PS256', kid: key.kid }, payload(), key.privateKey, true);
+    const token = rawSign({ alg: 'PS256', kid: key.kid }, payload(), key.privateKey, { pss: true });
     await expectRejected(token, 'no matching key');
   });
 

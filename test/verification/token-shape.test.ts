@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { decodeTokenShape } from '../../src/verification/token-shape.ts';
 import { TokenCache } from '../../src/verification/token-cache.ts';
 import { TokenRejectedError } from '../../src/verification/token-rejected-error.ts';
+import { b64 } from '../support/raw-jws.ts';
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 const HEADER = b64({ alg: 'ES256', kid: 'k1' });
 const PAYLOAD = b64({ iss: 'https://id.example', sub: 'alice' });
 const GOOD = `${HEADER}.${PAYLOAD}.c2ln`;

@@ -4,7 +4,6 @@
 // relaxed issuer still enforces. Real keys on a real JWKS endpoint.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { KeyObject, sign } from 'node:crypto';
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -14,14 +13,13 @@ import { createIssuerConfig, type RawIssuer } from '../../src/verification/issue
 import { TokenRejectedError } from '../../src/verification/token-rejected-error.ts';
 import { TokenVerifier, type TokenVerifierOptions } from '../../src/verification/token-verifier.ts';
 import { startKeyServer, type KeyServer } from '../support/key-server.ts';
+import { rawSign } from '../support/raw-jws.ts';
 import { createMemoryLogger, type LogLine } from '../support/test-api.ts';
-import { createTestKey, JWKS_PATH, startTestIssuer, TEST_AUDIENCE, type TestIssuer, type TestKey } from '../support/test-issuer.ts';
+import { createTestKey, JWKS_PATH, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
 
 const exporter = new InMemorySpanExporter();
 context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }));
-
-const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 let issuer: TestIssuer;
 let down: KeyServer;
@@ -74,12 +72,6 @@ async function outcome(verify: () => unknown): Promise<string> {
 const rejections = (v: Recorded) => v.logs.filter((line) => line.event === 'token.rejected');
 const spans = () => exporter.getFinishedSpans().filter((span) => span.name === 'claimgate.verify_token');
 const summary = (span: ReadableSpan) => ({ attributes: { ...span.attributes }, status: span.status.code, message: span.status.message });
-
-/** header.payload signed with raw node:crypto (RS256), for tokens jose will not mint. */
-function rawSign(header: Record<string, unknown>, claims: Record<string, unknown>, key: TestKey): string {
-  const input = `${b64(header)}.${b64(claims)}`;
-  return `${input}.${sign('sha256', Buffer.from(input), KeyObject.from(key.privateKey)).toString('base64url')}`;
-}
 
 function claims(extra: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
@@ -186,7 +178,7 @@ describe('the refused-token cache', () => {
       ['missing_claim', () => issuer.mint({ exp: undefined })],
       ['invalid_claim', () => issuer.mint({ exp: 'tomorrow' })],
       ['wrong_token_type', () => issuer.mint(), { tokenUse: 'access' }],
-      ['unsupported', () => rawSign({ alg: 'RS256', kid: key.kid, crit: ['x-ext'], 'x-ext': 1 }, claims(), key)],
+      ['unsupported', () => rawSign({ alg: 'RS256', kid: key.kid, crit: ['x-ext'], 'x-ext': 1 }, claims(), key.privateKey)],
     ];
     for (const [reason, make, fields] of cases) {
       const v = await verifier([fields ?? {}]);
@@ -232,7 +224,7 @@ describe('what jose refuses maps to a reason', () => {
     const key = issuer.keys[0]!;
     const v = await verifier();
     for (const crit of [[], 'x-ext', [''], [7]]) {
-      assert.equal(await outcome(() => v.verify(rawSign({ alg: 'RS256', kid: key.kid, crit }, claims(), key))), 'malformed', JSON.stringify(crit));
+      assert.equal(await outcome(() => v.verify(rawSign({ alg: 'RS256', kid: key.kid, crit }, claims(), key.privateKey))), 'malformed', JSON.stringify(crit));
       assert.equal(rejections(v).at(-1)!.fields.detail, 'ERR_JWS_INVALID');
     }
   });
@@ -240,7 +232,7 @@ describe('what jose refuses maps to a reason', () => {
   test('an unencoded payload (b64: false) is malformed', async () => {
     const key = issuer.keys[0]!;
     const v = await verifier();
-    const token = rawSign({ alg: 'RS256', kid: key.kid, b64: false, crit: ['b64'] }, claims(), key);
+    const token = rawSign({ alg: 'RS256', kid: key.kid, b64: false, crit: ['b64'] }, claims(), key.privateKey);
     assert.equal(await outcome(() => v.verify(token)), 'malformed');
   });
 

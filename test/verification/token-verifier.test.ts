@@ -7,6 +7,7 @@ import { TokenRejectedError, TokenVerifier } from '../../src/index.ts';
 import { loadConfig } from '../../src/server/index.ts';
 import { createTestKey, startTestIssuer, TEST_AUDIENCE, type TestIssuer } from '../support/test-issuer.ts';
 import { createMemoryLogger, type LogLine } from '../support/test-api.ts';
+import { b64 } from '../support/raw-jws.ts';
 
 let issuer: TestIssuer;
 before(async () => {
@@ -14,7 +15,6 @@ before(async () => {
 });
 after(() => issuer.close());
 
-const b64 = (value: unknown) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
 async function verifier(options: { now?: () => number; env?: Record<string, string>; tokenCacheSize?: number; maxTokenBytes?: number; clockToleranceSeconds?: number } = {}) {
   const logs: LogLine[] = [];
