@@ -78,6 +78,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/directives/misuse.test.ts',
       'test/directives/fast-path.test.ts',
       'test/directives/policy.test.ts',
+      'test/directives/guard-wiring.test.ts',
       'test/directives/code-first-placement.test.ts',
       'test/directives/audit-mode.test.ts',
       'test/directives/bypass-matrix.test.ts',

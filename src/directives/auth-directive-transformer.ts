@@ -238,16 +238,15 @@ type ReferenceResolver = (reference: unknown, context: ContextWithPrincipal, inf
 function guardReferenceResolver<T extends GraphQLObjectType | GraphQLInterfaceType>(type: T, guard: Guard | undefined): T {
   const extensions = type.extensions as { apollo?: { subgraph?: { resolveReference?: ReferenceResolver } } };
   const subgraph = extensions.apollo?.subgraph;
-  if (guard === undefined || subgraph === undefined) return type;
-  const original = subgraph.resolveReference;
+  // Without a __resolveReference @apollo/subgraph returns the representation
+  // itself, which the type's field guards and _Entity's type check still meet.
+  const original = subgraph?.resolveReference;
+  if (guard === undefined || original === undefined) return type;
   const resolveReference: ReferenceResolver = (reference, context, info) => {
     const denial = guard(context.principal);
-    if (denial !== undefined && enforce(context, info.schema, 'Query._entities', denial) === undefined) return original === undefined ? reference : original(reference, context, info);
+    if (denial === undefined || enforce(context, info.schema, 'Query._entities', denial) === undefined) return original(reference, context, info);
     // A fresh error each time: @apollo/subgraph tags each entry's result with __typename.
-    if (denial !== undefined) {
-      return new GraphQLError(denial.message, { extensions: denial.extensions });
-    }
-    return original === undefined ? reference : original(reference, context, info);
+    return new GraphQLError(denial.message, { extensions: denial.extensions });
   };
   const config = type.toConfig();
   const newExtensions = { ...config.extensions, apollo: { ...extensions.apollo, subgraph: { ...subgraph, resolveReference } } };

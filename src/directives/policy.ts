@@ -28,7 +28,6 @@ export type PolicyRegistry = Readonly<Record<string, Policy>>;
  * OR, each inner list AND. Several usages that reach one element all apply (AND).
  */
 export interface PolicyRequirement {
-  readonly key: string;
   /** Ends the sentence "requires ...", as Requirement's does. */
   readonly description: string;
   readonly alternatives: readonly (readonly string[])[];
@@ -36,7 +35,6 @@ export interface PolicyRequirement {
 
 export function policyRequirement(alternatives: readonly (readonly string[])[]): PolicyRequirement {
   return {
-    key: `policy:${JSON.stringify(alternatives)}`,
     description: `policy ${alternatives.map((all) => all.join(' and ')).join(' or ')}`,
     alternatives,
   };
