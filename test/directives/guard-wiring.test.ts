@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { graphql, parse, subscribe, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { AUTH_RUNTIME, type AuthRuntime } from '../../src/directives/auth-runtime.ts';
+import { observeDenials } from '../../src/directives/denial-observer.ts';
 import { authDirectiveTransformer } from '../../src/directives/auth-directive-transformer.ts';
 import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
 import { checkPolicyRegistry, evaluatePolicies, policyRequirement, type Policy, type PolicyRegistry } from '../../src/directives/policy.ts';
@@ -286,4 +287,32 @@ describe('federation: a guarded entity through _entities', () => {
       ['Bare.title', anonymous],
     ]);
   });
+});
+
+test('each denial reaches the schema\'s observer with its coordinate, its code and whether it was only audited', async () => {
+  const schema = makeAuthSchema({
+    typeDefs: `${apolloAuthorizationTypeDefs}
+      type Secret @hasRole(role: "admin") { id: ID! }
+      type Query { secret: Secret mine: String @auth plain: String open: String @policy(policies: [["p"]]) }`,
+    resolvers: { Query: { secret: () => ({ id: 's' }), mine: () => 'm', plain: () => 'p', open: () => 'o' } },
+    policies: { p: ({ principal }) => principal !== null },
+  });
+  const heard: [string, string, boolean][] = [];
+  observeDenials(schema, (coordinate, code, audit) => heard.push([coordinate, code, audit]));
+  await run(schema, '{ mine plain open }', null);
+  assert.deepEqual(heard, [['Query.mine', 'UNAUTHENTICATED', false], ['Query.open', 'UNAUTHENTICATED', false]]);
+  heard.length = 0;
+  await run(schema, '{ secret { id } mine }', who());
+  assert.deepEqual(heard, [['Query.secret', 'FORBIDDEN', false]]);
+  heard.length = 0;
+  await run(schema, '{ secret { id } mine }', null, { [AUTH_RUNTIME]: auditRuntime().runtime });
+  // Audit goes on past a would-be denial, so the type's own fields are heard of too.
+  assert.deepEqual(heard, [['Query.secret', 'UNAUTHENTICATED', true], ['Secret.id', 'UNAUTHENTICATED', true], ['Query.mine', 'UNAUTHENTICATED', true]]);
+  heard.length = 0;
+  await run(schema, '{ secret { id } mine plain }', ADMIN);
+  assert.deepEqual(heard, []);
+  // Another schema's observer hears nothing of this one's denials.
+  const other = makeAuthSchema({ typeDefs: 'type Query { x: String @auth }', resolvers: { Query: { x: () => 'x' } } });
+  await run(other, '{ x }', null);
+  assert.deepEqual(heard, []);
 });
