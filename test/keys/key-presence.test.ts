@@ -57,3 +57,26 @@ test('a principal this verifier did not produce has no key here', () => {
   const forged = Object.freeze({ subject: 'x', issuer: issuer.issuer, roles: [], scopes: [], expiresAt: 4_000_000_000, claims: {} }) as Principal;
   assert.equal(verifier.isSigningKeyPresent(forged), false);
 });
+
+test('a token with no candidate key left (the key set changed while it was verified): gone at once, fail closed', async () => {
+  // The race cannot be staged over HTTP deterministically: a refresh that drops
+  // the key lands between jose's key lookup and ours. Our lookup is made to
+  // find nothing, as it would then.
+  const keys = verifier.keyCaches[0]!;
+  const lookup = keys.keyIdsFor;
+  keys.keyIdsFor = () => [];
+  try {
+    const principal = await verifier.verify(await issuer.mint({ sub: 'raced' }));
+    assert.equal(verifier.isSigningKeyPresent(principal), false);
+  } finally {
+    keys.keyIdsFor = lookup;
+  }
+  // And a token without kid is verified only when exactly one key of its type is published (jose refuses to guess).
+  const next = await createTestKey();
+  issuer.publish([issuer.keys[0]!, next]);
+  await keys.reload();
+  const kidless = await issuer.mint({ sub: 'no-kid-2' }, { header: { kid: undefined } });
+  await assert.rejects(async () => verifier.verify(kidless), { reason: 'bad_signature', detail: 'ERR_JWKS_MULTIPLE_MATCHING_KEYS' });
+  issuer.publish([issuer.keys[0]!]);
+  await keys.reload();
+});
