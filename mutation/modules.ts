@@ -45,6 +45,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
     // Fastest first; jwks-cache's tests wait on real (short) refresh and retry timers.
     testFiles: [
       'test/keys/key-urls.test.ts',
+      'test/keys/jwks-cache-unit.test.ts',
       'test/keys/jwks-fetch-hardening.test.ts',
       'test/keys/key-presence.test.ts',
       'test/keys/symmetric-keys.test.ts',

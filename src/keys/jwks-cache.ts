@@ -311,7 +311,7 @@ function signingKeys(body: unknown): JWK[] {
   return usable;
 }
 
-/** The public key material of a JWK, as a string: the same key under another `kid` or `alg` is the same key. */
+/** The public key material of a JWK and its `kid`, as a string: the same key under another `alg` or `use` is the same key, under another `kid` it is not (a token names its key by `kid`). */
 function keyId(key: JWK): string {
   return JSON.stringify([key.kty, key.crv ?? null, key.n ?? null, key.e ?? null, key.x ?? null, key.y ?? null, key.kid ?? null]);
 }
@@ -326,6 +326,6 @@ function keyTypeOf(alg: string): string | undefined {
 
 function positive(value: number | undefined, fallback: number, name: string): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number of milliseconds`);
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number of ${name === 'maxBodyBytes' ? 'bytes' : 'milliseconds'}`);
   return value;
 }

@@ -40,17 +40,6 @@ describe('the key cache refuses what it cannot use safely', () => {
       message: 'jwksUri must use https (http only for loopback): http://id.example/jwks',
     });
   });
-  test('timings must be non-negative numbers', () => {
-    for (const option of ['cooldownMs', 'refreshMs', 'minRefreshMs', 'maxRefreshMs', 'maxStaleMs', 'timeoutMs', 'maxBodyBytes', 'retryInitialMs', 'retryMaxMs'] as const) {
-      for (const bad of [-1, Number.NaN, Number.POSITIVE_INFINITY]) {
-        assert.throws(() => new JwksCache({ issuer: 'https://id.example', logger: silentLogger, [option]: bad }), {
-          name: 'TypeError',
-          message: `${option} must be a non-negative number of milliseconds`,
-        });
-      }
-      assert.doesNotThrow(() => new JwksCache({ issuer: 'https://id.example', logger: silentLogger, [option]: 0 }).close());
-    }
-  });
   test('a cache that never loaded is not ready and holds nothing', () => {
     const cache = new JwksCache({ issuer: 'https://id.example', logger: silentLogger });
     assert.deepEqual([cache.ready, cache.keyCount, cache.loadedAt, cache.fetchCount, cache.generation, cache.issuer], [false, 0, undefined, 0, 0, 'https://id.example']);

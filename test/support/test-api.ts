@@ -1,15 +1,11 @@
 import { after, before } from 'node:test';
 import type { GraphQLSchema } from 'graphql';
 import { startTestIssuer, type TestIssuer } from './test-issuer.ts';
+import { createMemoryLogger, type LogLine } from './memory-logger.ts';
 import { loadConfig } from '../../src/server/load-config.ts';
-import type { Logger } from '../../src/telemetry/log.ts';
 import { startServer, type RunningServer, type StartServerOptions } from '../../src/server/start-server.ts';
 
-export interface LogLine {
-  readonly level: 'info' | 'warn' | 'error';
-  readonly event: string;
-  readonly fields: Record<string, unknown>;
-}
+export { createMemoryLogger, type LogLine };
 
 export interface TestApi {
   readonly server: RunningServer;
@@ -22,11 +18,6 @@ export interface TestApi {
   close(): Promise<void>;
 }
 
-/** Captures log lines in memory. */
-export function createMemoryLogger(logs: LogLine[]): Logger {
-  const log = (level: LogLine['level']) => (event: string, fields: Record<string, unknown> = {}) => logs.push({ level, event, fields });
-  return { info: log('info'), warn: log('warn'), error: log('error') };
-}
 
 /**
  * Starts the real server, as `npm start` does, on 127.0.0.1 and a free port,
