@@ -1,8 +1,6 @@
 // The JWKS cache's behaviours, each with the provider's request counter checked.
 import { after, describe, mock, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createTestKey, JWKS_PATH, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 import { createMemoryLogger, graphql, startTestApi, type LogLine, type TestApi } from '../support/test-api.ts';
 import { JwksCache } from '../../src/keys/jwks-cache.ts';
@@ -178,63 +176,10 @@ describe('keys unavailable', () => {
     const response = await graphql(api.graphqlUrl, { query: ME, token: await issuer.mint({ sub: 'back' }) });
     assert.deepEqual([response.status, response.body.data], [200, { publicInfo: 'claimgate example API', me: { sub: 'back' } }]);
   });
-
-  test('retry delays double and are capped: 40, 80, 100, 100 ms', async (t) => {
-    const down = await startTestIssuer();
-    cleanups.push(() => down.close());
-    down.keyServer.fail(JWKS_PATH, { kind: 'status', status: 500 });
-    t.mock.timers.enable({ apis: ['setTimeout'] });
-    const cache = new JwksCache({ issuer: down.issuer, jwksUri: new URL(down.jwksUri), logger: createMemoryLogger([]), retryInitialMs: 40, retryMaxMs: 100 });
-    cleanups.push(() => cache.close());
-    await cache.start();
-    assert.equal(down.jwksRequests(), 1);
-    for (const delay of [40, 80, 100, 100]) {
-      const before = down.jwksRequests();
-      t.mock.timers.tick(delay - 1);
-      assert.equal(down.jwksRequests(), before, `no retry before ${delay} ms`);
-      t.mock.timers.tick(1);
-      await cache.reload(); // joins the retry the timer started
-      assert.equal(down.jwksRequests(), before + 1, `one retry at ${delay} ms`);
-    }
-    cache.close();
-  });
 });
 
-describe('refresh schedule', () => {
-  test('Cache-Control max-age sets the refresh period, clamped to the minimum and the maximum', async (t) => {
-    const key = await createTestKey('ES256');
-    let requests = 0;
-    let cacheControl = 'public, max-age=0';
-    const server = createServer((_req, res) => {
-      requests++;
-      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': cacheControl });
-      res.end(JSON.stringify({ keys: [key.publicJwk] }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    const uri = new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`);
-    t.mock.timers.enable({ apis: ['setTimeout'] });
-    const cache = new JwksCache({ issuer: 'x', jwksUri: uri, logger: createMemoryLogger([]), minRefreshMs: 150, maxRefreshMs: 5_000, refreshMs: 60_000 });
-    cleanups.push(() => cache.close());
-    const next = async (expectedDelay: number, label: string) => {
-      const before = requests;
-      t.mock.timers.tick(expectedDelay - 1);
-      assert.equal(requests, before, `no refresh before ${expectedDelay} ms (${label})`);
-      t.mock.timers.tick(1);
-      await cache.reload();
-      assert.equal(requests, before + 1, `a refresh at ${expectedDelay} ms (${label})`);
-    };
-    await cache.start();
-    cacheControl = 'max-age=2';
-    await next(150, 'max-age=0 is raised to the minimum');
-    cacheControl = 'public, max-age=3600';
-    await next(2_000, 'max-age=2');
-    cacheControl = 'no-store';
-    await next(5_000, 'max-age=3600 is lowered to the maximum');
-    await next(60_000, 'no max-age: the refresh period');
-    cache.close();
-  });
-
+// The refresh and retry schedule (timers) is pinned in jwks-cache-unit.test.ts.
+describe('key URLs', () => {
   test('remote key URLs must be https, except loopback', () => {
     assert.throws(
       () => new JwksCache({ issuer: 'x', jwksUri: new URL('http://keys.example.com/jwks'), logger: createMemoryLogger([]) }),
