@@ -1,5 +1,5 @@
 // The JWKS cache's behaviours, each with the provider's request counter checked.
-import { after, describe, mock, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestKey, JWKS_PATH, startTestIssuer, type TestIssuer } from '../support/test-issuer.ts';
 import { createMemoryLogger, graphql, startTestApi, type LogLine, type TestApi } from '../support/test-api.ts';
