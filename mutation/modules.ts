@@ -65,8 +65,7 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   },
   directives: {
     // The protection report (protection-report.ts) is a reading of the schema,
-    // not a decision: it is judged by test/directives/protection-report.test.ts,
-    // which compares every verdict with what the running API answers.
+    // not a decision, and is not mutated; its test runs here for the plan it prints.
     mutate: ['src/directives/**/*.ts', '!src/directives/protection-report.ts'],
     // In-process files first: most mutants die there, before any server starts
     // (Stryker runs a mutant's covering files in this order and stops at the
@@ -80,10 +79,13 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/directives/fast-path.test.ts',
       'test/directives/policy.test.ts',
       'test/directives/guard-wiring.test.ts',
+      'test/directives/schema-reading.test.ts',
       'test/directives/code-first-placement.test.ts',
       'test/directives/audit-mode.test.ts',
       'test/directives/bypass-matrix.test.ts',
       'test/federation/entities.test.ts',
+      // Judges what the plan says about each field (sources, @public) against the running API.
+      'test/directives/protection-report.test.ts',
     ],
   },
 };

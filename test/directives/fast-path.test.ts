@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { parse, type GraphQLSchema } from 'graphql';
 import { createPrincipal, type Principal } from '../../src/principal/principal.ts';
 import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
+import { apolloAuthorizationTypeDefs } from '../../src/directives/type-defs.ts';
 import { useAuthFastPath } from '../../src/directives/use-auth-fast-path.ts';
 import { getAuthPlan } from '../../src/directives/auth-plan.ts';
 import { parseClaimPath } from '../../src/principal/claim-path.ts';
@@ -104,5 +105,27 @@ describe('useAuthFastPath', () => {
   test('federation _entities always keeps its guards', () => {
     const subgraphLike = makeAuthSchema({ typeDefs: 'scalar _Any type Query { _entities(representations: [_Any!]!): [String] }' });
     assert.equal(execute({ schema: subgraphLike, document: parse('{ _entities(representations: []) }'), contextValue: { principal: who(['admin']) } }), subgraphLike);
+  });
+});
+
+describe('useAuthFastPath: a policy can only be decided with the data, so it keeps the guards', () => {
+  const withPolicies = makeAuthSchema({
+    typeDefs: `${apolloAuthorizationTypeDefs}
+      type Doc @policy(policies: [["p"]]) { id: ID! }
+      type Note { id: ID! }
+      union Item = Doc | Note
+      type Query { doc: Doc docs: [Doc] item: Item items: [Item] note: Note mine: String @policy(policies: [["p"]]) }`,
+    policies: { p: () => true },
+  });
+  const chosen = (query: string) =>
+    execute({ schema: withPolicies, document: parse(query), contextValue: { principal: who(['admin']) } }) === withPolicies ? 'guarded' : 'unguarded';
+
+  test('a field returning a policy type, directly, in a list, or through a union that may hold one', () => {
+    const queries = ['{ doc { id } }', '{ doc { __typename } }', '{ docs { __typename } }', '{ item { __typename } }', '{ items { ... on Note { id } } }', '{ mine }'];
+    assert.deepEqual(queries.map(chosen), queries.map(() => 'guarded'));
+  });
+
+  test('an operation that reaches no policy still runs unguarded', () => {
+    assert.equal(chosen('{ note { id } }'), 'unguarded');
   });
 });
