@@ -1105,6 +1105,8 @@ describe('discovery', () => {
   test('jwks_uri missing, not a string or not an absolute URL: "discovery document has no valid jwks_uri"', async (t) => {
     const h = discover(t, origin);
     const bad = [{ issuer: origin }, { issuer: origin, jwks_uri: 42 }, { issuer: origin, jwks_uri: 'not a url' }, { issuer: origin, jwks_uri: '/jwks' }, { issuer: origin, jwks_uri: '' }];
+    // A list holding a URL would read as that URL if it were turned into a string.
+    bad.push({ issuer: origin, jwks_uri: [`${origin}/jwks`] } as never);
     for (const body of bad) {
       routes.set(DISCOVERY, json(body));
       await h.cache.reload();
