@@ -14,7 +14,7 @@ import { readExtensionDirectives } from './read-extension-directives.ts';
 import { APOLLO_DIRECTIVES, CLAIMGATE_DIRECTIVES } from './type-defs.ts';
 
 const OURS = new Set(CLAIMGATE_DIRECTIVES);
-const APOLLO = new Set([...APOLLO_DIRECTIVES.authenticated, ...APOLLO_DIRECTIVES.requiresScopes]);
+const APOLLO = new Set([...APOLLO_DIRECTIVES.authenticated, ...APOLLO_DIRECTIVES.requiresScopes, ...APOLLO_DIRECTIVES.policy]);
 const KNOWN = [...CLAIMGATE_DIRECTIVES, 'authenticated', 'requiresScopes'];
 
 interface Element {

@@ -160,6 +160,20 @@ describe('code-first: extensions.directives', () => {
     });
   });
 
+  test('@policy in code where it cannot be decided (a union, an input field, an argument) stops start-up instead of being skipped', () => {
+    const Item = new GraphQLObjectType({ name: 'Item', fields: { a: { type: GraphQLString } } });
+    const policy = { directives: { policy: { policies: [['p']] } } };
+    const U = new GraphQLUnionType({ name: 'U', types: [Item], extensions: policy });
+    assert.throws(() => authDirectiveTransformer(schemaWith({ u: { type: U } }), { policies: { p: () => true } }), {
+      message: '@policy on union U: cannot be used here; put it on an object type, an interface, a field, a scalar or an enum.',
+    });
+    assert.throws(() => authDirectiveTransformer(schemaWith({ x: { type: GraphQLString, args: { id: { type: GraphQLString, extensions: policy } } } }), { policies: { p: () => true } }), {
+      message: '@policy on argument Query.x(id:): cannot be used here; put it on an object type, an interface, a field, a scalar or an enum.',
+    });
+    const S = new GraphQLScalarType({ name: 'S', extensions: policy });
+    assert.doesNotThrow(() => authDirectiveTransformer(schemaWith({ s: { type: S } }), { policies: { p: () => true } }));
+  });
+
   test('a list entry that is a function is not read as a usage, even one named like a directive', () => {
     function hasRole() {}
     const T = new GraphQLObjectType({ name: 'T', fields: { a: { type: GraphQLString } }, extensions: { directives: [hasRole] } });
