@@ -11,6 +11,30 @@ export interface MutationModule {
   readonly testFiles: readonly string[];
 }
 
+/**
+ * The files that judge directives/. In-process files first: most mutants die
+ * there, before any server starts (Stryker runs a mutant's covering files in
+ * this order and stops at the first failure). Every covering file runs for a
+ * surviving mutant, so the server-level files are the few that test
+ * directives end to end.
+ */
+const DIRECTIVES_TESTS: readonly string[] = [
+  'test/directives/requirements.test.ts',
+  'test/directives/directive-names.test.ts',
+  'test/directives/semantics.test.ts',
+  'test/directives/misuse.test.ts',
+  'test/directives/fast-path.test.ts',
+  'test/directives/policy.test.ts',
+  'test/directives/guard-wiring.test.ts',
+  'test/directives/schema-reading.test.ts',
+  'test/directives/code-first-placement.test.ts',
+  'test/directives/audit-mode.test.ts',
+  'test/directives/bypass-matrix.test.ts',
+  'test/federation/entities.test.ts',
+  // Judges what the plan says about each field (sources, @public) against the running API.
+  'test/directives/protection-report.test.ts',
+];
+
 export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
   verification: {
     // The principal (roles, scopes and claim paths read from a verified token) was part of verification.
@@ -63,29 +87,38 @@ export const MUTATION_MODULES: Readonly<Record<string, MutationModule>> = {
       'test/plugin/use-claimgate.test.ts',
     ],
   },
-  directives: {
-    // The protection report (protection-report.ts) is a reading of the schema,
-    // not a decision, and is not mutated; its test runs here for the plan it prints.
-    mutate: ['src/directives/**/*.ts', '!src/directives/protection-report.ts'],
-    // In-process files first: most mutants die there, before any server starts
-    // (Stryker runs a mutant's covering files in this order and stops at the
-    // first failure). Every covering file runs for a surviving mutant, so the
-    // server-level files are the few that test directives end to end.
-    testFiles: [
-      'test/directives/requirements.test.ts',
-      'test/directives/directive-names.test.ts',
-      'test/directives/semantics.test.ts',
-      'test/directives/misuse.test.ts',
-      'test/directives/fast-path.test.ts',
-      'test/directives/policy.test.ts',
-      'test/directives/guard-wiring.test.ts',
-      'test/directives/schema-reading.test.ts',
-      'test/directives/code-first-placement.test.ts',
-      'test/directives/audit-mode.test.ts',
-      'test/directives/bypass-matrix.test.ts',
-      'test/federation/entities.test.ts',
-      // Judges what the plan says about each field (sources, @public) against the running API.
-      'test/directives/protection-report.test.ts',
+  // directives/ is mutated in two halves, each within about 30 minutes here:
+  // what runs on each request, and what reads the schema at start-up. The
+  // protection report (protection-report.ts) is a reading of the schema, not a
+  // decision, and is not mutated; its test runs for the plan it prints.
+  'directives-runtime': {
+    mutate: [
+      'src/directives/auth-directive-transformer.ts',
+      'src/directives/auth-plan.ts',
+      'src/directives/auth-runtime.ts',
+      'src/directives/compile-guard.ts',
+      'src/directives/denial-observer.ts',
+      'src/directives/policy.ts',
+      'src/directives/reachable-guards.ts',
+      'src/directives/requirement.ts',
+      'src/directives/use-auth-fast-path.ts',
     ],
+    testFiles: DIRECTIVES_TESTS,
+  },
+  'directives-schema': {
+    mutate: [
+      'src/directives/**/*.ts',
+      '!src/directives/protection-report.ts',
+      '!src/directives/auth-directive-transformer.ts',
+      '!src/directives/auth-plan.ts',
+      '!src/directives/auth-runtime.ts',
+      '!src/directives/compile-guard.ts',
+      '!src/directives/denial-observer.ts',
+      '!src/directives/policy.ts',
+      '!src/directives/reachable-guards.ts',
+      '!src/directives/requirement.ts',
+      '!src/directives/use-auth-fast-path.ts',
+    ],
+    testFiles: DIRECTIVES_TESTS,
   },
 };
