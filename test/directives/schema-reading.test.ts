@@ -201,15 +201,25 @@ describe('code-first: extensions.directives', () => {
   }
 });
 
-test('the federation-namespaced @federation__policy is enforced like @policy', async () => {
+test('the federation-namespaced @federation__authenticated, @federation__requiresScopes and @federation__policy are enforced like the imported ones', async () => {
   const subgraph = buildSubgraphSchema({
     typeDefs: parse(`${authDirectiveTypeDefs}
       extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
-      type Query { x: String @federation__policy(policies: [["no"]]) y: String }`),
-    resolvers: { Query: { x: () => 'x', y: () => 'y' } } as never,
+      type Query {
+        x: String @federation__policy(policies: [["no"]])
+        signedIn: String @federation__authenticated
+        scoped: String @federation__requiresScopes(scopes: [["read"]])
+        y: String
+      }`),
+    resolvers: { Query: { x: () => 'x', y: () => 'y', signedIn: () => 's', scoped: () => 'r' } } as never,
   });
   const schema = authDirectiveTransformer(subgraph, { policies: { no: () => false } });
   assert.deepEqual(await run(schema, '{ x y }', who()), { data: { x: null, y: 'y' }, errors: [['x', 'Forbidden: requires policy no.']] });
+  assert.deepEqual(await run(schema, '{ signedIn scoped y }', null), {
+    data: { signedIn: null, scoped: null, y: 'y' },
+    errors: [['signedIn', 'Unauthenticated: requires authentication.'], ['scoped', 'Unauthenticated: requires scopes read.']],
+  });
+  assert.deepEqual(await run(schema, '{ signedIn scoped }', { ...who(), scopes: ['read'] }), { data: { signedIn: 's', scoped: 'r' }, errors: [] });
 });
 
 test('near misses: one edit at the start, the end or inside; two edits or a long prefix are not', () => {
