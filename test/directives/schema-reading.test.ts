@@ -89,6 +89,7 @@ describe('SDL: what each directive asks, refused when it cannot be met', () => {
     ['type Query { x: String @hasScope(scope: "") }', '@hasScope on field Query.x: scope "" must be non-empty and contain no white space.'],
     ['type Query { x: String @policy(policies: [["a"], []]) }', '@policy on field Query.x: policies must be a non-empty list of non-empty lists (outer list OR, inner list AND).'],
     ['type Query { x: String @hasAnyRole(roles: []) }', '@hasAnyRole on field Query.x: roles must not be empty.'],
+    ['type Query { x: String @hasAnyRole(roles: ["a", ""]) }', '@hasAnyRole on field Query.x: a role must not be empty.'],
     ['type Query { x: String @public @policy(policies: [["a"]]) }', '@public on field Query.x: cannot be combined with a requirement on the same element; remove one of them.'],
     ['type Query @policy(policies: [["a"]]) { x: String }', '@policy on type Query: cannot be used on a root operation type; put it on its fields.'],
     ['type T @hasRole(role: "") { a: String } type Query { t: T }', '@hasRole on type T: a role must not be empty.'],
