@@ -245,8 +245,13 @@ function guardReferenceResolver<T extends GraphQLObjectType | GraphQLInterfaceTy
   const resolveReference: ReferenceResolver = (reference, context, info) => {
     const denial = guard(context.principal);
     if (denial === undefined || enforce(context, info.schema, 'Query._entities', denial) === undefined) return original(reference, context, info);
-    // A fresh error each time: @apollo/subgraph tags each entry's result with __typename.
-    return new GraphQLError(denial.message, { extensions: denial.extensions });
+    // A fresh error each time: @apollo/subgraph tags each entry's result with
+    // __typename. An entity interface's result must name its concrete type, so
+    // its denial is a rejection instead (returned, it would read as a typeless
+    // object; thrown, it would fail every entry of the list).
+    const error = new GraphQLError(denial.message, { extensions: denial.extensions });
+    if (isInterfaceType(type)) return Promise.reject(error);
+    return error;
   };
   const config = type.toConfig();
   const newExtensions = { ...config.extensions, apollo: { ...extensions.apollo, subgraph: { ...subgraph, resolveReference } } };

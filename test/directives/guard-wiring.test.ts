@@ -316,3 +316,23 @@ test('each denial reaches the schema\'s observer with its coordinate, its code a
   await run(other, '{ x }', null);
   assert.deepEqual(heard, []);
 });
+
+test("federation: an entity interface's guard runs before its __resolveReference, and a denial stays at its own _entities entry", async () => {
+  const looked: string[] = [];
+  const subgraph = buildSubgraphSchema({
+    typeDefs: parse(`${authDirectiveTypeDefs}
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+      interface Node @key(fields: "id") @hasRole(role: "admin") { id: ID! }
+      type Doc implements Node @key(fields: "id") { id: ID! title: String }
+      type Open @key(fields: "id") { id: ID! }
+      type Query { ping: String }`),
+    resolvers: { Node: { __resolveReference: ({ id }: { id: string }) => (looked.push(id), { __typename: 'Doc', id, title: `title of ${id}` }) } } as never,
+  });
+  const schema = authDirectiveTransformer(subgraph);
+  const query = '{ _entities(representations: [{ __typename: "Node", id: "n1" }, { __typename: "Open", id: "o1" }]) { ... on Doc { id title } ... on Open { id } } }';
+  assert.deepEqual(await run(schema, query, null), { data: { _entities: [null, { id: 'o1' }] }, errors: [['_entities.0', 'Unauthenticated: requires role admin.']] });
+  assert.deepEqual(await run(schema, query, who()), { data: { _entities: [null, { id: 'o1' }] }, errors: [['_entities.0', 'Forbidden: requires role admin.']] });
+  assert.deepEqual(looked, []);
+  assert.deepEqual(await run(schema, query, ADMIN), { data: { _entities: [{ id: 'n1', title: 'title of n1' }, { id: 'o1' }] }, errors: [] });
+  assert.deepEqual(looked, ['n1']);
+});
