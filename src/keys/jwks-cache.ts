@@ -91,7 +91,7 @@ export class JwksCache {
       maxRefreshMs: positive(options.maxRefreshMs, d.maxRefreshMs, 'maxRefreshMs'),
       maxStaleMs: positive(options.maxStaleMs, d.maxStaleMs, 'maxStaleMs'),
       timeoutMs: positive(options.timeoutMs, d.timeoutMs, 'timeoutMs'),
-      maxBodyBytes: positive(options.maxBodyBytes, d.maxBodyBytes, 'maxBodyBytes'),
+      maxBodyBytes: positive(options.maxBodyBytes, d.maxBodyBytes, 'maxBodyBytes', 'bytes'),
       retryInitialMs: positive(options.retryInitialMs, d.retryInitialMs, 'retryInitialMs'),
       retryMaxMs: positive(options.retryMaxMs, d.retryMaxMs, 'retryMaxMs'),
       now: options.now ?? Date.now,
@@ -324,8 +324,8 @@ function keyTypeOf(alg: string): string | undefined {
   return undefined;
 }
 
-function positive(value: number | undefined, fallback: number, name: string): number {
+function positive(value: number | undefined, fallback: number, name: string, unit: 'milliseconds' | 'bytes' = 'milliseconds'): number {
   if (value === undefined) return fallback;
-  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number of ${name === 'maxBodyBytes' ? 'bytes' : 'milliseconds'}`);
+  if (!Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a non-negative number of ${unit}`);
   return value;
 }
