@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { buildSubgraphSchema } from '@apollo/subgraph';
-import { graphql, parse, subscribe, type GraphQLError, type GraphQLSchema } from 'graphql';
+import { parse, subscribe, type GraphQLError } from 'graphql';
 import { AUTH_RUNTIME, type AuthRuntime } from '../../src/directives/auth-runtime.ts';
 import { observeDenials } from '../../src/directives/denial-observer.ts';
 import { authDirectiveTransformer } from '../../src/directives/auth-directive-transformer.ts';
@@ -14,8 +14,8 @@ import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
 import { checkPolicyRegistry, evaluatePolicies, policyRequirement, type Policy, type PolicyRegistry } from '../../src/directives/policy.ts';
 import { apolloAuthorizationTypeDefs, authDirectiveTypeDefs } from '../../src/directives/type-defs.ts';
 import type { Principal } from '../../src/principal/principal.ts';
+import { runAs as run, testPrincipal as who } from '../support/run-schema.ts';
 
-const who = (roles: string[] = []): Principal => Object.freeze({ subject: 'alice', issuer: 'https://id.test', roles, scopes: [], expiresAt: 0, claims: {} });
 const ADMIN = who(['admin']);
 
 /** An audit-mode runtime that keeps what it is told. */
@@ -29,10 +29,6 @@ function auditRuntime() {
   return { runtime, wouldDeny };
 }
 
-async function run(schema: GraphQLSchema, source: string, principal: Principal | null, extra: Record<string | symbol, unknown> = {}) {
-  const result = await graphql({ schema, source, contextValue: { principal, ...extra } });
-  return { data: JSON.parse(JSON.stringify(result.data ?? null)), errors: (result.errors ?? []).map((e) => [e.path?.join('.'), e.message]) };
-}
 
 describe('the policy registry', () => {
   const typeDefs = `${apolloAuthorizationTypeDefs} type Query { x: String @policy(policies: [["p"]]) }`;

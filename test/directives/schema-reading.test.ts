@@ -7,7 +7,6 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import {
-  graphql,
   GraphQLEnumType,
   GraphQLInterfaceType,
   GraphQLObjectType,
@@ -27,18 +26,13 @@ import { authDirectiveTransformer } from '../../src/directives/auth-directive-tr
 import { makeAuthSchema } from '../../src/directives/make-auth-schema.ts';
 import { nearMiss } from '../../src/directives/assert-code-first-placement.ts';
 import { apolloAuthorizationTypeDefs, authDirectiveTypeDefs } from '../../src/directives/type-defs.ts';
-import type { Principal } from '../../src/principal/principal.ts';
+import { runAs as run, testPrincipal as who } from '../support/run-schema.ts';
 
 const MISPLACED = 'cannot be used here; put it on an object type, an interface, or a field of one.';
-const who = (roles: string[] = []): Principal => Object.freeze({ subject: 'alice', issuer: 'https://id.test', roles, scopes: [], expiresAt: 0, claims: {} });
 
 const build = (typeDefs: string, options: { mode?: 'protect-all'; policies?: Record<string, () => boolean>; resolvers?: Record<string, unknown> } = {}) => () =>
   makeAuthSchema({ typeDefs: `${apolloAuthorizationTypeDefs}\n${typeDefs}`, ...options } as Parameters<typeof makeAuthSchema>[0]);
 
-async function run(schema: GraphQLSchema, source: string, principal: Principal | null) {
-  const result = await graphql({ schema, source, contextValue: { principal } });
-  return { data: JSON.parse(JSON.stringify(result.data ?? null)), errors: (result.errors ?? []).map((e) => [e.path?.join('.'), e.message]) };
-}
 
 describe('SDL: where a directive stands and which arguments it takes', () => {
   const cases: [string, string][] = [

@@ -230,6 +230,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise<void>((resolve) => setImmediate(resolve));
 }
 
+/** support/wait-for.ts's waitFor, on setImmediate: it sleeps with setTimeout, which this file's schedule suite mocks. */
 async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = performance.now() + 2_000;
   while (!condition()) {
