@@ -76,6 +76,11 @@ const cases: [string, () => GraphQLSchema, string][] = [
     '@authenticated on union U: cannot be used here; put it on an object type, an interface, a field, a scalar or an enum.',
   ],
   [
+    'a union (Apollo\'s @policy, which was once skipped there)',
+    () => schemaWith({ u: { type: new GraphQLUnionType({ name: 'U', types: [Item], extensions: { directives: { policy: { policies: [['p']] } } } }) } }),
+    '@policy on union U: cannot be used here; put it on an object type, an interface, a field, a scalar or an enum.',
+  ],
+  [
     'a scalar',
     () => schemaWith({ d: { type: new GraphQLScalarType({ name: 'Date', extensions: { directives: { public: {} } } }) } }),
     `@public on scalar Date: ${misplaced}`,
