@@ -29,7 +29,10 @@ test('npm start runs the dev issuer through the same remote-JWKS path; npm run t
   await waitFor(() => answers200(`${origin}/readyz`), { what: '/readyz to answer 200' });
 
   assert.match(stderr, /"event":"dev_issuer.enabled"/);
-  assert.match(stderr, /"event":"jwks.loaded".*"jwksUri":"http:\/\/127\.0\.0\.1:\d+\/dev-issuer\/jwks"/, 'keys came over HTTP');
+  // /readyz can answer before the log line crosses the stderr pipe: wait for it (still failing if it never comes).
+  const keysOverHttp = /"event":"jwks.loaded".*"jwksUri":"http:\/\/127\.0\.0\.1:\d+\/dev-issuer\/jwks"/;
+  await waitFor(() => keysOverHttp.test(stderr), { what: 'the jwks.loaded line naming the dev issuer\'s JWKS URL (keys came over HTTP)', timeoutMs: 5_000 });
+  assert.match(stderr, keysOverHttp, 'keys came over HTTP');
   const discovery = (await (await fetch(`${origin}/dev-issuer/.well-known/openid-configuration`)).json()) as { issuer: string };
   assert.equal(discovery.issuer, `${origin}/dev-issuer`);
 
